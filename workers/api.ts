@@ -1,0 +1,110 @@
+// The engine's public surface: what the UI (through comlink), the CLI and the tests may ask.
+// Everything that crosses it is small (a page of rows) or transferable.
+
+import type { ProfileFormat } from './model/profile.ts';
+
+export type GroupBy = 'file' | 'line' | 'function' | 'traceback';
+
+/**
+ * self: each sample counts for the group of its innermost frame (tracemalloc's statistics()).
+ * inclusive: each sample counts once for every group that appears anywhere in its stack.
+ * cumulative: tracemalloc's `cumulative=True`: once per occurrence, so recursion counts twice.
+ */
+export type Mode = 'self' | 'inclusive' | 'cumulative';
+
+/** `tracemalloc.Filter` / `tracemalloc.DomainFilter`. */
+export interface TraceFilter {
+  /** true keeps matching traces, false drops them. */
+  inclusive: boolean;
+  /** fnmatch pattern on the file name (`*`, `?`, `[seq]`, `[!seq]`); omitted for a domain-only filter. */
+  pattern?: string;
+  /** Only this line of the file. */
+  line?: number | null;
+  /** Match any frame of the traceback instead of the innermost one. */
+  allFrames?: boolean;
+  /** tracemalloc address-space domain. */
+  domain?: number | null;
+}
+
+export interface TopQuery {
+  by: GroupBy;
+  mode?: Mode; // default 'self'
+  filters?: TraceFilter[];
+  /** Case-insensitive substring that a row's frames (file or function) must contain. */
+  search?: string;
+  offset?: number; // default 0
+  limit?: number; // default all
+}
+
+export interface FrameOut {
+  file: string;
+  line: number | null; // null when grouped by file
+  function: string | null; // null when the format has none
+}
+
+export interface TopRow {
+  /** Opaque key of the group, to ask for its tracebacks. */
+  key: number;
+  frames: FrameOut[]; // outermost first
+  size: number;
+  count: number;
+}
+
+export interface TopResult {
+  format: ProfileFormat;
+  value: 'size';
+  /** Totals of the samples that pass the filters (all samples when there is none). */
+  total: { size: number; count: number };
+  /** Totals of the whole profile, filters ignored. */
+  profileTotal: { size: number; count: number };
+  /** Number of groups before offset/limit/search paging. */
+  groupCount: number;
+  /** Number of groups matching the search (before paging). */
+  matchCount: number;
+  rows: TopRow[];
+}
+
+export interface ProfileSummary {
+  id: number;
+  name: string;
+  format: ProfileFormat;
+  producer: string;
+  sampleCount: number;
+  stackCount: number;
+  frameCount: number;
+  total: { size: number; count: number };
+  hasFunctionNames: boolean;
+  sampled: boolean;
+  tracebackLimit: number | null;
+  truncatedSamples: number;
+  captureTime: number | null;
+  /** Domains present (tracemalloc), ascending. */
+  domains: number[];
+}
+
+export interface Progress {
+  phase: 'reading' | 'parsing' | 'indexing';
+  done: number; // bytes
+  total: number; // bytes
+}
+
+/** A file the engine cannot read: `message` is meant for the user as it is. */
+export class HeaplensError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HeaplensError';
+  }
+}
+
+export interface EngineApi {
+  /**
+   * Reads a profile. `jobId` lets `cancel(jobId)` stop it while it reads. Progress arrives through
+   * `onProgress`. Throws a HeaplensError with a user-facing message for files it cannot read.
+   */
+  open(source: Blob | ArrayBuffer | Uint8Array, name: string, jobId?: number, onProgress?: (p: Progress) => void): Promise<ProfileSummary>;
+  cancel(jobId: number): void;
+  top(id: number, query: TopQuery): TopResult;
+  /** The tracebacks (whole stacks) of the samples in one group of `query`, largest first. */
+  tracebacksOf(id: number, query: TopQuery, key: number, limit?: number): TopResult;
+  close(id: number): void;
+}

@@ -1,0 +1,172 @@
+// The neutral allocation profile: every allocation format (tracemalloc, .heapprofile, pprof,
+// tracked heap snapshots) becomes this, and every analysis reads only this.
+// Struct-of-arrays in the style of the Firefox Profiler's tables: compact, cache-friendly and
+// transferable between threads.
+
+export interface ValueType {
+  name: string; // 'size', 'count', or what pprof brings
+  unit: string; // 'bytes', 'objects'
+}
+
+export interface FrameTable {
+  func: Int32Array; // string index, -1 when the format records no function name
+  file: Int32Array; // string index
+  line: Int32Array; // 1-based, -1 unknown (tracemalloc writes 0 for "<unknown>")
+  column: Int32Array; // -1 unknown
+  length: number;
+}
+
+/** A prefix tree of frames, outermost first: stack i is `frame[i]` called from stack `parent[i]`. */
+export interface StackTable {
+  frame: Int32Array;
+  parent: Int32Array; // -1 = a root frame; always parent[i] < i
+  length: number;
+}
+
+export interface SampleTable {
+  stack: Int32Array;
+  /** One array per value type, same order as `Profile.valueTypes`. */
+  values: Float64Array[];
+  /** tracemalloc's address-space domain (0 = Python's allocator); absent for other formats. */
+  domain?: Int32Array;
+  length: number;
+}
+
+export type ProfileFormat = 'tracemalloc' | 'heapprofile' | 'heapsnapshot' | 'pprof';
+
+export interface ProfileMeta {
+  format: ProfileFormat;
+  /** e.g. "Python tracemalloc (pickle protocol 4, 4-field traces)" */
+  producer: string;
+  /** tracemalloc's traceback_limit; null when the format has none. */
+  tracebackLimit: number | null;
+  /** Number of samples whose recorded stack is shorter than the real one (total_nframe > frames). */
+  truncatedSamples: number;
+  /** Capture time in ms since the epoch, when the file records it. */
+  captureTime: number | null;
+  /** Whether frames carry function names (tracemalloc: no). */
+  hasFunctionNames: boolean;
+  /** Whether samples are estimates (sampling profilers). */
+  sampled: boolean;
+}
+
+export interface Profile {
+  meta: ProfileMeta;
+  strings: string[];
+  frames: FrameTable;
+  stacks: StackTable;
+  samples: SampleTable;
+  valueTypes: ValueType[];
+}
+
+/** Builds the string, frame and stack tables with interning, as importers need. */
+export class ProfileBuilder {
+  readonly strings: string[] = [];
+  private stringIndex = new Map<string, number>();
+  private frameFunc = new GrowableInt32();
+  private frameFile = new GrowableInt32();
+  private frameLine = new GrowableInt32();
+  private frameColumn = new GrowableInt32();
+  private frameIndex = new Map<string, number>();
+  private stackFrame = new GrowableInt32();
+  private stackParent = new GrowableInt32();
+  // Child lookup keyed by parent*2^26+frame would overflow for big tables; a Map per parent is
+  // slower, so key on a string-free number pair packed into a float (exact below 2^53).
+  private stackIndex = new Map<number, number>();
+
+  intern(s: string): number {
+    let i = this.stringIndex.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, i);
+    }
+    return i;
+  }
+
+  frame(func: number, file: number, line: number, column = -1): number {
+    const key = `${func},${file},${line},${column}`;
+    let i = this.frameIndex.get(key);
+    if (i === undefined) {
+      i = this.frameFunc.length;
+      this.frameFunc.push(func);
+      this.frameFile.push(file);
+      this.frameLine.push(line);
+      this.frameColumn.push(column);
+      this.frameIndex.set(key, i);
+    }
+    return i;
+  }
+
+  /** The stack `frame` called from `parent` (-1 for a root frame). */
+  stack(parent: number, frame: number): number {
+    const key = (parent + 1) * 0x4000_0000 + frame;
+    let i = this.stackIndex.get(key);
+    if (i === undefined) {
+      i = this.stackFrame.length;
+      this.stackFrame.push(frame);
+      this.stackParent.push(parent);
+      this.stackIndex.set(key, i);
+    }
+    return i;
+  }
+
+  frameTable(): FrameTable {
+    return {
+      func: this.frameFunc.toArray(),
+      file: this.frameFile.toArray(),
+      line: this.frameLine.toArray(),
+      column: this.frameColumn.toArray(),
+      length: this.frameFunc.length,
+    };
+  }
+
+  stackTable(): StackTable {
+    return { frame: this.stackFrame.toArray(), parent: this.stackParent.toArray(), length: this.stackFrame.length };
+  }
+}
+
+export class GrowableInt32 {
+  private data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  toArray(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+export class GrowableFloat64 {
+  private data: Float64Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  toArray(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** Frames of a stack, outermost first. */
+export function stackFrames(profile: Profile, stack: number): number[] {
+  const out: number[] = [];
+  for (let s = stack; s !== -1; s = profile.stacks.parent[s]) out.push(profile.stacks.frame[s]);
+  return out.reverse();
+}
