@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// npm run bench: heaplens against named baselines, measured in the same run, printed as ratios.
+// Section 1 — tracemalloc: load a real ~2 M-trace dump and group it by line, against Python's own
+// pickle.load + statistics('lineno') (Debian's /usr/bin/python3) and the `pickleparser` package.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'out');
+mkdirSync(out, { recursive: true });
+const python = '/usr/bin/python3';
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const traces = Number(process.env.BENCH_TRACES ?? 2_000_000);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (n) => `${(n / 2 ** 20).toFixed(0)} MB`;
+const sec = (s) => `${(s * 1000).toFixed(0)} ms`;
+
+function tracemallocSection() {
+  const dump = join(out, `tracemalloc-${traces}.pickle`);
+  if (!existsSync(dump)) {
+    console.log(`generating ${dump} with ${python} bench/gen_tracemalloc.py (once; cached in bench/out/)…`);
+    execFileSync(python, [join(here, 'gen_tracemalloc.py'), dump, String(traces)], { stdio: 'inherit' });
+  }
+  console.log(`\n## tracemalloc: load + group by line — ${dump} (${mb(statSync(dump).size)}), ${runs} runs, median`);
+  const rows = [];
+  const py = [];
+  for (let r = 0; r < runs; r++) {
+    py.push(JSON.parse(execFileSync(python, [join(here, 'python_baseline.py'), dump], { encoding: 'utf8' })));
+  }
+  rows.push({ name: 'python pickle.load + statistics', load: median(py.map((p) => p.load)), group: median(py.map((p) => p.statistics)), rss: Math.max(...py.map((p) => p.peakRss)), top: py[0].top });
+  for (const who of ['pickleparser', 'heaplens']) {
+    const res = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', join(here, 'tracemalloc-contender.ts'), who, dump, String(runs)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      }),
+    );
+    rows.push({ name: who, load: median(res.load), group: median(res.group), rss: res.peakRss, top: res.top });
+  }
+  const ours = rows.find((r) => r.name === 'heaplens');
+  const oursTotal = ours.load + ours.group;
+  console.log('contender                         load      group     total     peak RSS   heaplens is');
+  for (const r of rows) {
+    const total = r.load + r.group;
+    const ratio = r === ours ? '—' : `${(total / oursTotal).toFixed(1)}× faster`;
+    console.log(
+      `${r.name.padEnd(32)} ${sec(r.load).padStart(8)} ${sec(r.group).padStart(9)} ${sec(total).padStart(9)} ${(r.rss ? mb(r.rss) : 'n/a').padStart(10)}   ${ratio}`,
+    );
+  }
+  const pyTop = rows[0].top;
+  const ourTop = ours.top;
+  const same = ourTop.size === pyTop.size && ourTop.count === pyTop.count && ourTop.frames[0].line === pyTop.line;
+  console.log(`top row: python ${pyTop.file}:${pyTop.line} ${pyTop.size} B / ${pyTop.count}; heaplens ${ourTop.frames[0].file}:${ourTop.frames[0].line} ${ourTop.size} B / ${ourTop.count} — ${same ? 'same' : 'DIFFERENT'}`);
+}
+
+tracemallocSection();
