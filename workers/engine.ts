@@ -210,7 +210,15 @@ function totals(profile: Profile): { size: number; count: number } {
 }
 
 function summarize(id: number, name: string, profile: Profile): ProfileSummary {
-  const domains = profile.samples.domain ? [...new Set(profile.samples.domain)].sort((a, b) => a - b) : [];
+  const seen = new Set<number>();
+  const domain = profile.samples.domain;
+  if (domain) {
+    let last = NaN;
+    for (let i = 0; i < domain.length; i++) {
+      if (domain[i] !== last) seen.add((last = domain[i]));
+    }
+  }
+  const domains = [...seen].sort((a, b) => a - b);
   return {
     id,
     name,

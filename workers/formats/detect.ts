@@ -11,7 +11,8 @@ export function detectFormat(head: Uint8Array, totalBytes: number): DetectedForm
   const b0 = head[0];
   if (b0 === 0x80) {
     const protocol = head[1];
-    if (protocol === undefined || protocol < 2 || protocol > 5) {
+    if (protocol === undefined) throw new HeaplensError('This file is truncated: it holds only the first byte of a Python pickle.');
+    if (protocol < 2 || protocol > 5) {
       throw new HeaplensError(`This looks like a Python pickle of protocol ${protocol}, which heaplens does not read (tracemalloc writes protocols 2 to 5).`);
     }
     return 'tracemalloc';

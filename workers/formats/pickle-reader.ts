@@ -89,11 +89,11 @@ export class PickleReader {
 
   readonly strings: string[] = [];
   readonly stack = new ValueColumn(1024);
-  readonly memo = new ValueColumn(1024);
+  readonly memo: ValueColumn;
   /** Tuple i holds elements tupleStart[i] .. tupleStart[i] + tupleLength[i] of `tupleItems`. */
-  readonly tupleItems = new ValueColumn(1 << 16);
-  tupleStart = new Int32Array(1 << 14);
-  tupleLength = new Int32Array(1 << 14);
+  readonly tupleItems: ValueColumn;
+  tupleStart: Int32Array;
+  tupleLength: Int32Array;
   tupleCount = 0;
   readonly lists: ValueColumn[] = [];
   readonly dicts: Map<string, { kind: Kind; payload: number }>[] = [];
@@ -108,6 +108,13 @@ export class PickleReader {
     private readonly describe: string,
   ) {
     this.bytes = bytes;
+    // Sized from what tracemalloc dumps hold per byte (a trace is ~14 bytes: one tuple of four
+    // items, one memo entry), so big files do not pay for repeated doubling.
+    const n = bytes.length;
+    this.memo = new ValueColumn(Math.max(1024, Math.ceil(n / 12)));
+    this.tupleItems = new ValueColumn(Math.max(1 << 16, Math.ceil(n / 3)));
+    this.tupleStart = new Int32Array(Math.max(1 << 14, Math.ceil(n / 12)));
+    this.tupleLength = new Int32Array(this.tupleStart.length);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -146,8 +153,15 @@ export class PickleReader {
     if (items.length + n > items.kinds.length) items.grow(items.length + n);
     const st = this.stack;
     const from = st.length - n;
-    items.kinds.set(st.kinds.subarray(from, st.length), items.length);
-    items.payloads.set(st.payloads.subarray(from, st.length), items.length);
+    // A plain loop: tuples are tiny, and subarray() would allocate two views per tuple.
+    const ik = items.kinds;
+    const ip = items.payloads;
+    const sk = st.kinds;
+    const sp = st.payloads;
+    for (let i = 0, at = items.length; i < n; i++, at++) {
+      ik[at] = sk[from + i];
+      ip[at] = sp[from + i];
+    }
     this.tupleStart[id] = items.length;
     this.tupleLength[id] = n;
     items.length += n;
@@ -535,6 +549,9 @@ export class PickleReader {
   private memoPut(index: number, top: number, kinds: Uint8Array, payloads: Float64Array, at: number): void {
     const memo = this.memo;
     if (top === 0) this.corrupt('a memo store with an empty stack', at);
+    // Every memo entry costs at least one opcode byte, so a larger index is corruption (and
+    // growing the memo to it could exhaust memory).
+    if (index > this.bytes.length) this.corrupt(`a memo index (${index}) larger than the file`, at);
     if (index >= memo.kinds.length) memo.grow(index + 1);
     memo.kinds[index] = kinds[top - 1];
     memo.payloads[index] = payloads[top - 1];

@@ -1,0 +1,125 @@
+// Invariants of grouping and filtering on random profiles (fast-check): whatever the traces,
+// self groups add up to the total, a filter and its negation split the traces in two, and a
+// group's inclusive share is never below its self share.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { GroupBy, TraceFilter } from '../../workers/api.ts';
+import { groupBy, sumByStack } from '../../workers/analysis/group.ts';
+import { ProfileBuilder, type Profile } from '../../workers/model/profile.ts';
+
+const FILES = ['/app/server.py', '/app/handlers.py', '<frozen importlib._bootstrap>', '/usr/lib/python3/json/ü.py', 'x.pyc'];
+
+const frameArb = fc.record({ file: fc.integer({ min: 0, max: FILES.length - 1 }), line: fc.integer({ min: 0, max: 6 }) });
+const traceArb = fc.record({
+  domain: fc.constantFrom(0, 0, 0, 7),
+  size: fc.integer({ min: 0, max: 2 ** 33 }),
+  // most recent first, like tracemalloc; repeated frames model recursion
+  frames: fc.array(frameArb, { minLength: 1, maxLength: 6 }),
+});
+
+function profileOf(traces: { domain: number; size: number; frames: { file: number; line: number }[] }[]): Profile {
+  const b = new ProfileBuilder();
+  const stack = new Int32Array(traces.length);
+  traces.forEach((t, i) => {
+    let s = -1;
+    for (let j = t.frames.length - 1; j >= 0; j--) s = b.stack(s, b.frame(-1, b.intern(FILES[t.frames[j].file]), t.frames[j].line));
+    stack[i] = s;
+  });
+  return {
+    meta: { format: 'tracemalloc', producer: 'test', tracebackLimit: 6, truncatedSamples: 0, captureTime: null, hasFunctionNames: false, sampled: false },
+    strings: b.strings,
+    frames: b.frameTable(),
+    stacks: b.stackTable(),
+    samples: {
+      stack,
+      values: [Float64Array.from(traces, (t) => t.size), new Float64Array(traces.length).fill(1)],
+      domain: Int32Array.from(traces, (t) => t.domain),
+      length: traces.length,
+    },
+    valueTypes: [
+      { name: 'size', unit: 'bytes' },
+      { name: 'count', unit: 'objects' },
+    ],
+  };
+}
+
+const filterArb: fc.Arbitrary<TraceFilter> = fc.oneof(
+  fc.record({
+    inclusive: fc.boolean(),
+    pattern: fc.constantFrom('*', '/app/*', '*.py', '<*', '*[!y]', '?app*', 'x.pyc', '/usr/lib/python3/json/?.py'),
+    line: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
+    allFrames: fc.boolean(),
+    domain: fc.option(fc.constantFrom(0, 7), { nil: null }),
+  }),
+  fc.record({ inclusive: fc.boolean(), domain: fc.constantFrom(0, 7) }),
+);
+
+const KEYS: GroupBy[] = ['file', 'line', 'traceback'];
+
+describe('grouping invariants', () => {
+  it('self groups sum to the total, for every key', () => {
+    fc.assert(
+      fc.property(fc.array(traceArb, { maxLength: 60 }), fc.constantFrom(...KEYS), (traces, by) => {
+        const p = profileOf(traces);
+        const sums = sumByStack(p, {});
+        const g = groupBy(p, sums, by, 'self');
+        let size = 0;
+        let count = 0;
+        for (const k of g.order) {
+          size += g.size[k];
+          count += g.count[k];
+        }
+        expect(size).toBe(traces.reduce((a, t) => a + t.size, 0));
+        expect(count).toBe(traces.length);
+      }),
+    );
+  });
+
+  it('a filter and its negation partition the traces', () => {
+    fc.assert(
+      fc.property(fc.array(traceArb, { maxLength: 60 }), filterArb, (traces, f) => {
+        const p = profileOf(traces);
+        const kept = sumByStack(p, { filters: [f] });
+        const dropped = sumByStack(p, { filters: [{ ...f, inclusive: !f.inclusive }] });
+        expect(kept.totalCount + dropped.totalCount).toBe(traces.length);
+        expect(kept.totalSize + dropped.totalSize).toBe(traces.reduce((a, t) => a + t.size, 0));
+      }),
+    );
+  });
+
+  it('inclusive ≥ self and cumulative ≥ inclusive for every group; inclusive never exceeds the total', () => {
+    fc.assert(
+      fc.property(fc.array(traceArb, { maxLength: 60 }), fc.constantFrom<GroupBy>('file', 'line'), fc.array(filterArb, { maxLength: 2 }), (traces, by, filters) => {
+        const p = profileOf(traces);
+        const sums = sumByStack(p, { filters });
+        const self = groupBy(p, sums, by, 'self');
+        const incl = groupBy(p, sums, by, 'inclusive');
+        const cum = groupBy(p, sums, by, 'cumulative');
+        for (let k = 0; k < incl.size.length; k++) {
+          expect(incl.size[k]).toBeGreaterThanOrEqual(self.size[k]);
+          expect(incl.count[k]).toBeGreaterThanOrEqual(self.count[k]);
+          expect(incl.count[k]).toBeLessThanOrEqual(sums.totalCount);
+          expect(cum.count[k]).toBeGreaterThanOrEqual(incl.count[k]);
+        }
+      }),
+    );
+  });
+
+  it('inclusive counts a trace once per group however often the group recurs on its stack', () => {
+    fc.assert(
+      fc.property(fc.array(traceArb, { maxLength: 40 }), (traces) => {
+        const p = profileOf(traces);
+        const g = groupBy(p, sumByStack(p, {}), 'file', 'inclusive');
+        // Independent count straight from the traces.
+        const expected = new Map<string, number>();
+        for (const t of traces) for (const f of new Set(t.frames.map((x) => FILES[x.file]))) expected.set(f, (expected.get(f) ?? 0) + 1);
+        for (const k of g.order) {
+          const file = p.strings[p.frames.file[g.keys!.representative[k]]];
+          expect(g.count[k]).toBe(expected.get(file));
+        }
+        expect(g.order.length).toBe(expected.size);
+      }),
+    );
+  });
+});
