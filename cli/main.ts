@@ -11,8 +11,8 @@ import { createEngine } from '../workers/engine.ts';
 const USAGE = `usage: heaplens top FILE [--by file|line|function|traceback] [--inclusive | --cumulative]
                     [--include PATTERN]... [--exclude PATTERN]... [--limit N] [--json]
 
-Reads a memory profile (Python tracemalloc Snapshot.dump() files) and prints where memory went,
-like tracemalloc's snapshot.statistics().
+Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofile files) and
+prints where memory went, like tracemalloc's snapshot.statistics().
 
   --by KEY        group by file, line (default), function or traceback
   --inclusive     count each allocation for every group on its stack (once per group)
@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.values.json) {
       process.stdout.write(`${JSON.stringify(toJson(result, by, mode))}\n`);
     } else {
-      process.stdout.write(await toText(result, by, mode, summary.name));
+      process.stdout.write(await toText(result, by, mode, summary.name, summary.format === 'tracemalloc' ? 'blocks' : summary.format === 'heapprofile' ? 'samples' : 'objects'));
     }
     return 0;
   } catch (e) {
@@ -139,7 +139,7 @@ async function sourceLine(file: string, line: number | null): Promise<string | n
   return sourceCache.get(file)?.[line - 1]?.trim() || null;
 }
 
-async function toText(result: TopResult, by: GroupBy, mode: Mode, name: string): Promise<string> {
+async function toText(result: TopResult, by: GroupBy, mode: Mode, name: string, units: string): Promise<string> {
   const what = { file: 'files', line: 'lines', function: 'functions', traceback: 'tracebacks' }[by];
   const pct = (n: number) => (result.total.size > 0 ? `${((100 * n) / result.total.size).toFixed(1)}%` : '-');
   const out: string[] = [`[ Top ${result.rows.length} ${what}${mode === 'self' ? '' : ` (${mode})`} of ${result.groupCount} in ${name} ]`];
@@ -162,6 +162,6 @@ async function toText(result: TopResult, by: GroupBy, mode: Mode, name: string):
     const rest = result.total.size - result.rows.reduce((a, r) => a + r.size, 0);
     out.push(`${(result.groupCount - result.rows.length).toLocaleString('en-US')} other: ${formatSize(rest)}`);
   }
-  out.push(`Total allocated size: ${formatSize(result.total.size)} in ${result.total.count.toLocaleString('en-US')} blocks`);
+  out.push(`Total allocated size: ${formatSize(result.total.size)} in ${result.total.count.toLocaleString('en-US')} ${units}`);
   return `${out.join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ import {
 } from './api.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
 import { detectFormat, formatBytes } from './formats/detect.ts';
+import { parseHeapProfile } from './formats/heapprofile.ts';
 import { parseTracemalloc } from './formats/tracemalloc.ts';
 import type { Profile } from './model/profile.ts';
 
@@ -150,9 +151,12 @@ export function createEngine(): EngineApi {
           checkCancelled,
           yieldToEvents,
         });
+      } else if (format === 'heapprofile') {
+        report({ phase: 'parsing', done: 0, total: bytes.length });
+        profile = parseHeapProfile(bytes);
       } else {
         throw new HeaplensError(
-          `This is a ${format === 'heapsnapshot' ? 'V8 heap snapshot' : format === 'heapprofile' ? 'V8 sampling heap profile' : 'pprof profile'}; ` +
+          `This is a ${format === 'heapsnapshot' ? 'V8 heap snapshot' : 'pprof profile'}; ` +
             'heaplens does not read that format yet. It reads Python tracemalloc snapshot dumps.',
         );
       }
