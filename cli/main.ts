@@ -5,11 +5,12 @@ import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HeaplensError, type GroupBy, type Mode, type TopResult } from '../workers/api.ts';
+import { HeaplensError, type DiffResult, type GroupBy, type Mode, type TopResult } from '../workers/api.ts';
 import { createEngine } from '../workers/engine.ts';
 
 const USAGE = `usage: heaplens top FILE [--by file|line|function|traceback] [--inclusive | --cumulative]
                     [--include PATTERN]... [--exclude PATTERN]... [--limit N] [--json]
+       heaplens diff BASE HEAD [same options] [--fail-over BYTES]
 
 Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofile files) and
 prints where memory went, like tracemalloc's snapshot.statistics().
@@ -20,7 +21,9 @@ prints where memory went, like tracemalloc's snapshot.statistics().
   --include PAT   keep traces whose innermost frame's file matches PAT (fnmatch; FILE:LINE for a line)
   --exclude PAT   drop traces whose innermost frame's file matches PAT
   --limit N       print N rows (default 10; 0 for all)
-  --json          machine-readable output (frames outermost first)`;
+  --json          machine-readable output (frames outermost first)
+  --fail-over B   (diff) exit with status 3 when the total grew by more than B bytes
+                  (suffixes K, M, G = KiB, MiB, GiB), to guard CI against memory regressions`;
 
 export async function main(argv: string[]): Promise<number> {
   let args;
@@ -36,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
         exclude: { type: 'string', multiple: true, default: [] },
         limit: { type: 'string', default: '10' },
         json: { type: 'boolean', default: false },
+        'fail-over': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -43,18 +47,31 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`heaplens: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const [command, file, ...rest] = args.positionals;
+  const [command, ...files] = args.positionals;
   if (args.values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return command || args.values.help ? 0 : 2;
   }
-  if (command !== 'top') {
+  if (command !== 'top' && command !== 'diff') {
     process.stderr.write(`heaplens: unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
-  if (!file || rest.length > 0) {
-    process.stderr.write(`heaplens: top needs exactly one FILE\n${USAGE}\n`);
+  const wanted = command === 'top' ? 1 : 2;
+  if (files.length !== wanted) {
+    process.stderr.write(`heaplens: ${command} needs ${command === 'top' ? 'exactly one FILE' : 'BASE and HEAD files'}\n${USAGE}\n`);
     return 2;
+  }
+  let failOver: number | null = null;
+  if (args.values['fail-over'] !== undefined) {
+    if (command !== 'diff') {
+      process.stderr.write('heaplens: --fail-over goes with diff\n');
+      return 2;
+    }
+    failOver = parseBytes(args.values['fail-over']);
+    if (failOver === null) {
+      process.stderr.write(`heaplens: --fail-over takes a size in bytes (e.g. 1048576 or 1M), not "${args.values['fail-over']}"\n`);
+      return 2;
+    }
   }
   const by = args.values.by as GroupBy;
   if (!['file', 'line', 'function', 'traceback'].includes(by)) {
@@ -78,18 +95,26 @@ export async function main(argv: string[]): Promise<number> {
 
   const engine = createEngine();
   try {
-    let blob: Blob;
-    try {
-      blob = await openAsBlob(file);
-    } catch (e) {
-      throw new HeaplensError(`cannot open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    const opened = [];
+    for (const file of files) opened.push(await engine.open(await readBlob(file), basename(file)));
+    const query = { by, mode, filters, limit: limit === 0 ? undefined : limit };
+    if (command === 'top') {
+      const summary = opened[0];
+      const result = engine.top(summary.id, query);
+      if (args.values.json) process.stdout.write(`${JSON.stringify(toJson(result, by, mode))}\n`);
+      else process.stdout.write(await toText(result, by, mode, summary.name, unitsOf(summary.format)));
+      return 0;
     }
-    const summary = await engine.open(blob, basename(file));
-    const result = engine.top(summary.id, { by, mode, filters, limit: limit === 0 ? undefined : limit });
+    const [base, head] = opened;
+    const result = engine.diff(head.id, base.id, query);
     if (args.values.json) {
-      process.stdout.write(`${JSON.stringify(toJson(result, by, mode))}\n`);
+      process.stdout.write(`${JSON.stringify({ format: result.format, value: result.value, by, mode, base: base.name, head: head.name, total: result.total, groupCount: result.groupCount, rows: result.rows })}\n`);
     } else {
-      process.stdout.write(await toText(result, by, mode, summary.name, summary.format === 'tracemalloc' ? 'blocks' : summary.format === 'heapprofile' ? 'samples' : 'objects'));
+      process.stdout.write(diffText(result, by, base.name, head.name, unitsOf(head.format)));
+    }
+    if (failOver !== null && result.total.sizeDiff > failOver) {
+      process.stderr.write(`heaplens: memory grew by ${formatSize(result.total.sizeDiff)} (${result.total.sizeDiff} B), over the --fail-over bound of ${formatSize(failOver)}\n`);
+      return 3;
     }
     return 0;
   } catch (e) {
@@ -99,6 +124,46 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+async function readBlob(file: string): Promise<Blob> {
+  try {
+    return await openAsBlob(file);
+  } catch (e) {
+    throw new HeaplensError(`cannot open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+function unitsOf(format: string): string {
+  return format === 'tracemalloc' ? 'blocks' : format === 'heapprofile' ? 'samples' : 'objects';
+}
+
+function parseBytes(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  if (!m) return null;
+  const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  return Math.round(Number(m[1]) * scale);
+}
+
+function signed(n: number, format: (x: number) => string): string {
+  return `${n >= 0 ? '+' : '-'}${format(Math.abs(n))}`;
+}
+
+function diffText(result: DiffResult, by: GroupBy, baseName: string, headName: string, units: string): string {
+  const what = { file: 'files', line: 'lines', function: 'functions', traceback: 'tracebacks' }[by];
+  const out = [`[ Top ${result.rows.length} of ${result.groupCount} ${what} by growth: ${headName} compared to ${baseName} ]`];
+  for (const [i, row] of result.rows.entries()) {
+    const inner = row.frames[row.frames.length - 1];
+    const where = by === 'traceback' ? `${row.frames.length} frames` : `${inner.file}${inner.line !== null ? `:${inner.line}` : ''}${inner.function ? ` (${inner.function})` : ''}`;
+    const badge = row.status === 'new' ? ' [new]' : row.status === 'gone' ? ' [gone]' : '';
+    out.push(
+      `#${i + 1}: ${where}: size=${formatSize(row.size)} (${signed(row.sizeDiff, formatSize)}), count=${row.count.toLocaleString('en-US')} (${signed(row.countDiff, (x) => x.toLocaleString('en-US'))})${badge}`,
+    );
+    if (by === 'traceback') for (const f of row.frames) out.push(`    File "${f.file}", line ${f.line}${f.function ? `, in ${f.function}` : ''}`);
+  }
+  const t = result.total;
+  out.push(`Total: ${formatSize(t.size)} (${signed(t.sizeDiff, formatSize)}) in ${t.count.toLocaleString('en-US')} ${units} (${signed(t.countDiff, (x) => x.toLocaleString('en-US'))})`);
+  return `${out.join('\n')}\n`;
 }
 
 function patternAndLine(p: string): { pattern: string; line: number | null } {

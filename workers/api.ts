@@ -64,6 +64,26 @@ export interface TopResult {
   rows: TopRow[];
 }
 
+export interface DiffRow {
+  frames: FrameOut[]; // outermost first
+  size: number; // in the head profile
+  sizeDiff: number; // head − base
+  count: number;
+  countDiff: number;
+  /** 'new': only in the head; 'gone': only in the base. */
+  status: 'new' | 'gone' | 'changed' | 'same';
+}
+
+export interface DiffResult {
+  format: ProfileFormat;
+  value: 'size';
+  /** Totals of the filtered head, and their change from the filtered base. */
+  total: { size: number; count: number; sizeDiff: number; countDiff: number };
+  groupCount: number;
+  matchCount: number;
+  rows: DiffRow[];
+}
+
 export interface ProfileSummary {
   id: number;
   name: string;
@@ -106,5 +126,7 @@ export interface EngineApi {
   top(id: number, query: TopQuery): TopResult;
   /** The tracebacks (whole stacks) of the samples in one group of `query`, largest first. */
   tracebacksOf(id: number, query: TopQuery, key: number, limit?: number): TopResult;
+  /** `head` compared to `base` (Snapshot.compare_to): rows ordered by |sizeDiff| first. */
+  diff(headId: number, baseId: number, query: TopQuery): DiffResult;
   close(id: number): void;
 }

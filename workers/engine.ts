@@ -9,6 +9,7 @@ import {
   type TopQuery,
   type TopResult,
 } from './api.ts';
+import { compareGroups } from './analysis/diff.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
 import { detectFormat, formatBytes } from './formats/detect.ts';
 import { parseHeapProfile } from './formats/heapprofile.ts';
@@ -194,6 +195,32 @@ export function createEngine(): EngineApi {
       }
       const tracebacks = groupBy(p.profile, { size, count, totalSize, totalCount }, 'traceback', 'self');
       return page(p, tracebacks, { by: 'traceback', limit }, tracebacks.order);
+    },
+
+    diff(headId, baseId, query) {
+      const head = get(headId);
+      const base = get(baseId);
+      const headGroups = groupsFor(head, query);
+      const baseGroups = groupsFor(base, query);
+      const all = compareGroups({ profile: base.profile, groups: baseGroups }, { profile: head.profile, groups: headGroups });
+      const search = query.search?.trim().toLowerCase() ?? '';
+      const matching = search
+        ? all.filter((r) => r.frames.some((f) => f.file.toLowerCase().includes(search) || (f.function ?? '').toLowerCase().includes(search)))
+        : all;
+      const offset = Math.max(0, query.offset ?? 0);
+      return {
+        format: head.profile.meta.format,
+        value: 'size',
+        total: {
+          size: headGroups.totalSize,
+          count: headGroups.totalCount,
+          sizeDiff: headGroups.totalSize - baseGroups.totalSize,
+          countDiff: headGroups.totalCount - baseGroups.totalCount,
+        },
+        groupCount: all.length,
+        matchCount: matching.length,
+        rows: matching.slice(offset, query.limit === undefined ? undefined : offset + query.limit),
+      };
     },
 
     close(id) {

@@ -1,0 +1,67 @@
+// The `heaplens` command: its JSON is a public contract (DESIGN.md, "CLI contract"), and its
+// numbers are tracemalloc's own.
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = join(__dirname, '../../cli/heaplens.js');
+const DUMP = join(__dirname, '../fixtures/tracemalloc/limit25_p5.pickle');
+const expected = JSON.parse(readFileSync(DUMP.replace(/\.pickle$/, '.expected.json'), 'utf8'));
+
+function heaplens(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { ...r, json: () => JSON.parse(r.stdout) };
+}
+
+describe('heaplens top --json', () => {
+  it('has the contract\'s shape and tracemalloc\'s numbers by line', () => {
+    const r = heaplens('top', DUMP, '--by', 'line', '--limit', '5', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.json();
+    expect(out.format).toBe('tracemalloc');
+    expect(out.value).toBe('size');
+    expect(out.total).toEqual(expected.total);
+    expect(out.rows).toHaveLength(Math.min(5, expected.statistics.lineno.length));
+    out.rows.forEach((row: { frames: { file: string; line: number | null; function: string | null }[]; size: number; count: number }, i: number) => {
+      const want = expected.statistics.lineno[i];
+      expect(Object.keys(row).sort()).toEqual(['count', 'frames', 'size']);
+      expect(row.frames).toEqual(want.frames.map(([file, line]: [string, number]) => ({ file, line, function: null })));
+      expect(row.size).toBe(want.size);
+      expect(row.count).toBe(want.count);
+    });
+  });
+
+  it('by file: line is null; by traceback: frames outermost first', () => {
+    const byFile = heaplens('top', DUMP, '--by', 'file', '--limit', '3', '--json').json();
+    expect(byFile.rows[0].frames).toEqual([{ file: expected.statistics.filename[0].frames[0][0], line: null, function: null }]);
+    const byTb = heaplens('top', DUMP, '--by', 'traceback', '--limit', '1', '--json').json();
+    const want = expected.statistics.traceback[0];
+    expect(byTb.rows[0].frames.map((f: { file: string; line: number }) => [f.file, f.line])).toEqual(want.frames);
+    expect(byTb.rows[0].size).toBe(want.size);
+  });
+
+  it('--limit 0 prints every group; --cumulative equals statistics(cumulative=True)', () => {
+    const all = heaplens('top', DUMP, '--limit', '0', '--cumulative', '--json').json();
+    expect(all.rows.length).toBe(expected.statistics.lineno_cumulative.length);
+    expect(all.rows.map((r: { size: number }) => r.size)).toEqual(expected.statistics.lineno_cumulative.map((s: { size: number }) => s.size));
+  });
+
+  it('human output reads like tracemalloc\'s', () => {
+    const r = heaplens('top', DUMP, '--limit', '3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\[ Top 3 lines of \d+ in limit25_p5\.pickle \]/);
+    expect(r.stdout).toMatch(/#1: .+:\d+: [\d.]+ (B|KiB|MiB) \(count=[\d,]+, [\d.]+%\)/);
+    expect(r.stdout).toMatch(/Total allocated size: .+ in [\d,]+ blocks/);
+  });
+
+  it('usage errors exit with 2 and say what is wrong', () => {
+    const r = heaplens('top', DUMP, '--by', 'module');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--by must be file, line, function or traceback/);
+    const fn = heaplens('top', DUMP, '--by', 'function');
+    expect(fn.status).toBe(1);
+    expect(fn.stderr).toMatch(/no function names/);
+  });
+});
