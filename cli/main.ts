@@ -2,7 +2,7 @@
 // JSON output is a public contract (DESIGN.md, "CLI contract"): add fields, never rename or drop.
 
 import { openAsBlob } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HeaplensError, type DiffResult, type GroupBy, type Mode, type TopResult } from '../workers/api.ts';
@@ -128,9 +128,14 @@ export async function main(argv: string[]): Promise<number> {
 
 async function readBlob(file: string): Promise<Blob> {
   try {
+    // openAsBlob's own error says only "Unable to open file as blob"; stat says why.
+    const info = await stat(file);
+    if (info.isDirectory()) throw new HeaplensError(`cannot open ${file}: it is a directory`);
     return await openAsBlob(file);
   } catch (e) {
-    throw new HeaplensError(`cannot open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    if (e instanceof HeaplensError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new HeaplensError(`cannot open ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
   }
 }
 

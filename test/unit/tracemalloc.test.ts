@@ -23,6 +23,9 @@ interface Expected {
   traceCount: number;
   total: { size: number; count: number };
   statistics: Record<string, Stat[]>;
+  /** Set for big dumps whose expected lists keep only their first rows. */
+  statisticsTruncatedTo?: number;
+  groupCounts?: Record<string, number>;
   filtered?: { filters: TraceFilter[]; total: { size: number; count: number }; statistics: Record<string, Stat[]> }[];
 }
 
@@ -79,9 +82,9 @@ describe('tracemalloc statistics() equivalence', () => {
           const s = await opened;
           const want = expected.statistics[keyType];
           expect(want, `expected output has ${keyType}`).toBeDefined();
-          const got = engine.top(s.id, { by: q.by, mode: q.mode });
+          const got = engine.top(s.id, { by: q.by, mode: q.mode, limit: expected.statisticsTruncatedTo });
           expect(asTracemalloc(got.rows)).toEqual(want);
-          expect(got.groupCount).toBe(want.length);
+          expect(got.groupCount).toBe(expected.groupCounts?.[keyType] ?? want.length);
         });
       }
 
