@@ -1,0 +1,36 @@
+// Numbers as people read them: sizes in binary units like tracemalloc prints them.
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatSize(bytes: number): string {
+  let s = Math.abs(bytes);
+  let u = 0;
+  while (s >= 1024 && u < UNITS.length - 1) {
+    s /= 1024;
+    u++;
+  }
+  const digits = u === 0 ? 0 : s < 10 ? 2 : s < 100 ? 1 : 0;
+  return `${bytes < 0 ? '-' : ''}${s.toFixed(digits)} ${UNITS[u]}`;
+}
+
+export function formatSigned(bytes: number): string {
+  return `${bytes > 0 ? '+' : bytes < 0 ? '−' : '±'}${formatSize(Math.abs(bytes))}`;
+}
+
+const intFormat = new Intl.NumberFormat('en-US');
+export function formatCount(n: number): string {
+  return intFormat.format(n);
+}
+
+export function formatPercent(part: number, total: number): string {
+  if (total <= 0) return '–';
+  const p = (100 * part) / total;
+  return `${p < 0.1 && p > 0 ? '<0.1' : p.toFixed(1)}%`;
+}
+
+/** The last path segments of a file name, for narrow columns; the full name goes in a title. */
+export function shortPath(file: string, keep = 3): string {
+  const parts = file.split('/');
+  if (parts.length <= keep + 1) return file;
+  return `…/${parts.slice(-keep).join('/')}`;
+}

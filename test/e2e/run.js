@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Browser tests: builds the app, serves dist/ on a loopback port, and runs test/e2e/*.test.js
+// with Node's test runner against it in Debian's Chromium. Fails (never skips) without Chromium.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from './static-server.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`Browser tests need Chromium at ${CHROMIUM} (Debian: apt-get install chromium). Failing, not skipping.`);
+  process.exit(1);
+}
+
+const build = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const server = await serveStatic(join(root, 'dist'));
+const tests = readdirSync(join(root, 'test/e2e'))
+  .filter((f) => f.endsWith('.test.js'))
+  .map((f) => join(root, 'test/e2e', f));
+const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...tests], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, HEAPLENS_URL: server.url, CHROMIUM },
+});
+child.on('exit', (code) => {
+  server.close();
+  process.exit(code ?? 1);
+});

@@ -1,0 +1,121 @@
+// The walking skeleton in a real browser: open the example, read the top rows, see a traceback,
+// and get a clear message for files heaplens cannot read.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { BASE, dropFile, launch, newPage, shot } from './browser.js';
+
+const EXAMPLE_EXPECTED = JSON.parse(readFileSync(new URL('../../public/examples/tornado-server.expected.json', import.meta.url), 'utf8'));
+const DUMP = readFileSync(new URL('../fixtures/tracemalloc/limit25_p5.pickle', import.meta.url));
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function openExample(page) {
+  await page.goto(BASE);
+  await page.getByTestId('open-example').click();
+  await page.getByTestId('top-row').first().waitFor();
+}
+
+describe('the tornado example', () => {
+  it('offers the example on first start and shows the memory_list line on top, by line', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await page.getByTestId('start').waitFor();
+    await shot(page, '01-start');
+    await page.getByTestId('open-example').click();
+    await page.getByTestId('top-row').first().waitFor();
+    const want = EXAMPLE_EXPECTED.statistics.lineno[0];
+    const [file, line] = want.frames[0];
+    assert.match(file, /server\.py$/);
+    const first = page.getByTestId('top-row').first();
+    const text = await first.innerText();
+    assert.ok(text.includes(`${file}`), text);
+    assert.ok(text.includes(`:${line}`), text);
+    assert.ok(text.includes((want.count).toLocaleString('en-US')), `count ${want.count} in ${text}`);
+    // Same size tracemalloc reports: 38.6 MiB for the million ints.
+    assert.ok(text.includes(`${(want.size / 2 ** 20).toFixed(1)} MiB`), text);
+    const header = await page.getByTestId('profile-header').innerText();
+    assert.match(header, /traceback limit 25/);
+    await shot(page, '02-example-by-line');
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('by traceback, the top row expands to its stack, outermost first', async () => {
+    const page = await newPage(browser);
+    await openExample(page);
+    await page.getByTestId('group-traceback').click();
+    const want = EXAMPLE_EXPECTED.statistics.traceback[0];
+    await page.waitForFunction((n) => document.querySelector('[data-testid=top-row]')?.textContent?.includes(`${n} frames`), want.frames.length);
+    await page.getByTestId('top-row').first().click();
+    const items = page.getByTestId('traceback').first().locator('li');
+    assert.equal(await items.count(), want.frames.length);
+    for (const [i, [file, line]] of want.frames.entries()) {
+      const t = await items.nth(i).innerText();
+      assert.ok(t.includes(file) && t.includes(`:${line}`), `frame ${i}: ${t} vs ${file}:${line}`);
+    }
+    await shot(page, '03-example-traceback');
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('a row by line expands to the tracebacks that lead there', async () => {
+    const page = await newPage(browser);
+    await openExample(page);
+    await page.getByTestId('top-row').first().click();
+    await page.getByTestId('traceback').first().waitFor();
+    const last = await page.getByTestId('traceback').first().locator('li').last().innerText();
+    assert.match(last, /server\.py:11/);
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('the filter box excludes a file, like tracemalloc.Filter(False, …)', async () => {
+    const page = await newPage(browser);
+    await openExample(page);
+    await page.getByTestId('filter').fill('!*server.py');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=top-row]')?.textContent?.includes('server.py'));
+    const summary = await page.getByTestId('summary').innerText();
+    assert.match(summary, /before filters/);
+    await shot(page, '04-filtered');
+    assert.deepEqual(page.errors, []);
+  });
+});
+
+describe('files heaplens cannot read', () => {
+  it('a dropped text file shows a clear error and the page keeps working', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await dropFile(page, 'notes.txt', new TextEncoder().encode('these are my notes, not a profile\n'), 'text/plain');
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /notes\.txt: .*not a recognised memory profile/);
+    await shot(page, '05-error-text-file');
+    // Still usable: the example opens after the error.
+    await page.getByTestId('open-example').click();
+    await page.getByTestId('top-row').first().waitFor();
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('a truncated dump picked with the file input says it is truncated', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await page.getByTestId('file-input').setInputFiles({ name: 'cut.pickle', mimeType: 'application/octet-stream', buffer: DUMP.subarray(0, DUMP.length >> 1) });
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /truncated/);
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('a real dump dropped on the page opens', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await dropFile(page, 'limit25_p5.pickle', DUMP);
+    await page.getByTestId('top-row').first().waitFor();
+    assert.match(await page.getByTestId('profile-header').innerText(), /limit25_p5\.pickle/);
+    assert.deepEqual(page.errors, []);
+  });
+});
