@@ -1,0 +1,66 @@
+// The engine as the worker exposes it: progress while reading, cancel, paging and search.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Progress } from '../../workers/api.ts';
+import { createEngine } from '../../workers/engine.ts';
+
+const EXAMPLE = join(__dirname, '../../public/examples/tornado-server.pickle');
+const bytes = readFileSync(EXAMPLE);
+
+describe('opening files', () => {
+  it('reports reading and parsing progress up to the whole file', async () => {
+    const engine = createEngine();
+    const seen: Progress[] = [];
+    const s = await engine.open(new Blob([bytes]), 'tornado-server.pickle', 1, (p) => seen.push(p));
+    expect(s.sampleCount).toBeGreaterThan(1_000_000);
+    const reading = seen.filter((p) => p.phase === 'reading');
+    const parsing = seen.filter((p) => p.phase === 'parsing');
+    expect(reading.length).toBeGreaterThanOrEqual(1);
+    expect(parsing.length).toBeGreaterThan(1); // the parser reports every few MB
+    expect(reading.at(-1)).toEqual({ phase: 'reading', done: bytes.length, total: bytes.length });
+    expect(parsing.at(-1)?.done).toBe(bytes.length);
+    for (let i = 1; i < seen.length; i++) if (seen[i].phase === seen[i - 1].phase) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
+  });
+
+  it('cancel stops an open in progress with a "cancelled" error, and the engine stays usable', async () => {
+    const engine = createEngine();
+    let cancelled = false;
+    const opening = engine.open(new Blob([bytes]), 'big', 7, (p) => {
+      if (!cancelled && p.done > 0) {
+        cancelled = true;
+        engine.cancel(7);
+      }
+    });
+    await expect(opening).rejects.toThrow(/cancelled/);
+    const s = await engine.open(new Blob([bytes]), 'again', 8);
+    expect(engine.top(s.id, { by: 'line', limit: 1 }).rows[0].frames[0].file).toMatch(/server\.py$/);
+  });
+});
+
+describe('pages of rows', () => {
+  it('offset and limit page through the same order; search narrows rows', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(bytes), 'tornado-server.pickle');
+    const all = engine.top(s.id, { by: 'line', limit: 30 });
+    const second = engine.top(s.id, { by: 'line', offset: 10, limit: 10 });
+    expect(second.rows).toEqual(all.rows.slice(10, 20));
+    expect(second.groupCount).toBe(all.groupCount);
+    const found = engine.top(s.id, { by: 'line', search: 'TORNADO/web.py', limit: 5 });
+    expect(found.matchCount).toBeGreaterThan(0);
+    expect(found.matchCount).toBeLessThan(all.groupCount);
+    for (const r of found.rows) expect(r.frames[0].file.toLowerCase()).toContain('tornado/web.py');
+  });
+
+  it('the tracebacks of a line add up to that line', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(bytes), 'tornado-server.pickle');
+    const top = engine.top(s.id, { by: 'line', limit: 3 });
+    for (const row of top.rows) {
+      const tbs = engine.tracebacksOf(s.id, { by: 'line' }, row.key, 1_000_000);
+      expect(tbs.rows.reduce((a, r) => a + r.size, 0)).toBe(row.size);
+      expect(tbs.rows.reduce((a, r) => a + r.count, 0)).toBe(row.count);
+      for (const tb of tbs.rows) expect(tb.frames.at(-1)).toEqual(row.frames[0]);
+    }
+  });
+});
