@@ -11,9 +11,11 @@ import { createEngine } from '../workers/engine.ts';
 const USAGE = `usage: heaplens top FILE [--by file|line|function|traceback] [--inclusive | --cumulative]
                     [--include PATTERN]... [--exclude PATTERN]... [--limit N] [--json]
        heaplens diff BASE HEAD [same options] [--fail-over BYTES]
+       heaplens summary FILE.heapsnapshot [--limit N] [--json]
 
-Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofile files) and
-prints where memory went, like tracemalloc's snapshot.statistics().
+Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofile files, V8
+.heapsnapshot files) and prints where memory went, like tracemalloc's snapshot.statistics().
+"summary" prints a heap snapshot's classes with shallow and retained sizes, like DevTools.
 
   --by KEY        group by file, line (default), function or traceback
   --inclusive     count each allocation for every group on its stack (once per group)
@@ -52,13 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || args.values.help ? 0 : 2;
   }
-  if (command !== 'top' && command !== 'diff') {
+  if (command !== 'top' && command !== 'diff' && command !== 'summary') {
     process.stderr.write(`heaplens: unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
-  const wanted = command === 'top' ? 1 : 2;
+  const wanted = command === 'diff' ? 2 : 1;
   if (files.length !== wanted) {
-    process.stderr.write(`heaplens: ${command} needs ${command === 'top' ? 'exactly one FILE' : 'BASE and HEAD files'}\n${USAGE}\n`);
+    process.stderr.write(`heaplens: ${command} needs ${command === 'diff' ? 'BASE and HEAD files' : 'exactly one FILE'}\n${USAGE}\n`);
     return 2;
   }
   let failOver: number | null = null;
@@ -98,6 +100,22 @@ export async function main(argv: string[]): Promise<number> {
     const opened = [];
     for (const file of files) opened.push(await engine.open(await readBlob(file), basename(file)));
     const query = { by, mode, filters, limit: limit === 0 ? undefined : limit };
+    if (command === 'summary') {
+      const summary = opened[0];
+      if (!summary.heap) throw new HeaplensError(`${summary.name} is not a heap snapshot; use heaplens top for ${summary.format} files.`);
+      const classes = engine.heapClasses(summary.id, { limit: query.limit });
+      const json = {
+        nodeCount: summary.heap.nodeCount,
+        edgeCount: summary.heap.edgeCount,
+        totalSize: summary.heap.totalSize,
+        classCount: classes.classCount,
+        detachedCount: summary.heap.detachedCount,
+        classes: classes.rows.map((r) => ({ name: r.name, count: r.count, shallowSize: r.shallowSize, retainedSize: r.retainedSize })),
+      };
+      if (args.values.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+      else process.stdout.write(summaryText(json, summary.name));
+      return 0;
+    }
     if (command === 'top') {
       const summary = opened[0];
       const result = engine.top(summary.id, query);
@@ -137,6 +155,24 @@ async function readBlob(file: string): Promise<Blob> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new HeaplensError(`cannot open ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
   }
+}
+
+function summaryText(
+  s: { nodeCount: number; edgeCount: number; totalSize: number; classCount: number; detachedCount: number; classes: { name: string; count: number; shallowSize: number; retainedSize: number }[] },
+  name: string,
+): string {
+  const out = [
+    `[ ${name}: ${s.nodeCount.toLocaleString('en-US')} objects, ${s.edgeCount.toLocaleString('en-US')} references, ${formatSize(s.totalSize)}${s.detachedCount ? `, ${s.detachedCount} detached DOM objects` : ''} ]`,
+    `${'class'.padEnd(40)} ${'count'.padStart(10)} ${'shallow'.padStart(11)} ${'retained'.padStart(11)} ${'%'.padStart(6)}`,
+  ];
+  for (const c of s.classes) {
+    const label = c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name;
+    out.push(
+      `${label.padEnd(40)} ${c.count.toLocaleString('en-US').padStart(10)} ${formatSize(c.shallowSize).padStart(11)} ${formatSize(c.retainedSize).padStart(11)} ${((100 * c.retainedSize) / s.totalSize).toFixed(1).padStart(5)}%`,
+    );
+  }
+  if (s.classCount > s.classes.length) out.push(`… ${s.classCount - s.classes.length} more classes (--limit 0 for all)`);
+  return `${out.join('\n')}\n`;
 }
 
 function unitsOf(format: string): string {

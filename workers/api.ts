@@ -84,6 +84,56 @@ export interface DiffResult {
   rows: DiffRow[];
 }
 
+export interface HeapSummary {
+  nodeCount: number;
+  edgeCount: number;
+  totalSize: number;
+  classCount: number;
+  /** Objects the snapshot marks detached (DOM nodes cut from their document). */
+  detachedCount: number;
+  /** Whether live objects carry allocation stacks (the Top view works on them). */
+  hasAllocationTraces: boolean;
+}
+
+export interface HeapClassRow {
+  classId: number;
+  name: string;
+  count: number;
+  shallowSize: number;
+  /** Retained size, not counting objects nested (by dominance) in another of the same class. */
+  retainedSize: number;
+}
+
+export interface HeapClassResult {
+  totalSize: number;
+  classCount: number; // before paging, after the name filter
+  rows: HeapClassRow[];
+}
+
+export interface HeapObjectRow {
+  node: number; // index in the snapshot, for further questions
+  id: number; // V8's object id (@id in DevTools)
+  name: string;
+  className: string;
+  type: string;
+  selfSize: number;
+  retainedSize: number;
+  distance: number; // -1 unreachable
+  detached: boolean;
+}
+
+export interface HeapObjectPage {
+  total: number;
+  rows: HeapObjectRow[];
+}
+
+export interface RetainerStep {
+  object: HeapObjectRow;
+  /** How the next step (its retainer) refers to this object, e.g. "leaks" or "[3]". */
+  edge: string;
+  edgeType: string;
+}
+
 export interface ProfileSummary {
   id: number;
   name: string;
@@ -100,6 +150,10 @@ export interface ProfileSummary {
   captureTime: number | null;
   /** Domains present (tracemalloc), ascending. */
   domains: number[];
+  /** For heap snapshots: the graph's totals. */
+  heap: HeapSummary | null;
+  /** Whether top()/diff() work (false for a heap snapshot without allocation traces). */
+  hasAllocations: boolean;
 }
 
 export interface Progress {
@@ -128,5 +182,13 @@ export interface EngineApi {
   tracebacksOf(id: number, query: TopQuery, key: number, limit?: number): TopResult;
   /** `head` compared to `base` (Snapshot.compare_to): rows ordered by |sizeDiff| first. */
   diff(headId: number, baseId: number, query: TopQuery): DiffResult;
+  /** Heap snapshots: the class summary, largest retained size first. */
+  heapClasses(id: number, query: { filter?: string; offset?: number; limit?: number }): HeapClassResult;
+  /** Heap snapshots: objects of one class, largest retained size first. */
+  heapObjects(id: number, classId: number, offset?: number, limit?: number): HeapObjectPage;
+  /** Heap snapshots: the shortest retainer paths of an object, object first, root last. */
+  heapRetainers(id: number, node: number, maxPaths?: number): RetainerStep[][];
+  /** Heap snapshots: what an object dominates (keeps alive alone), largest first. */
+  heapDominated(id: number, node: number, offset?: number, limit?: number): HeapObjectPage;
   close(id: number): void;
 }

@@ -13,6 +13,8 @@ import { compareGroups } from './analysis/diff.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
 import { detectFormat, formatBytes } from './formats/detect.ts';
 import { parseHeapProfile } from './formats/heapprofile.ts';
+import { parseHeapSnapshot } from './formats/heapsnapshot.ts';
+import { HeapSession } from './heap-session.ts';
 import { parseTracemalloc } from './formats/tracemalloc.ts';
 import type { Profile } from './model/profile.ts';
 
@@ -21,7 +23,9 @@ export const MAX_PICKLE_BYTES = 2 * 1024 ** 3;
 
 interface OpenProfile {
   name: string;
-  profile: Profile;
+  /** The allocation profile; null for a heap snapshot without allocation traces. */
+  profile: Profile | null;
+  heap: HeapSession | null;
   cache: Map<string, StackSums | Groups>;
 }
 
@@ -34,21 +38,18 @@ class Cancelled extends HeaplensError {
 
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+function blobOf(source: Blob | ArrayBuffer | Uint8Array): Blob {
+  return source instanceof Blob ? source : new Blob([source as Uint8Array<ArrayBuffer>]);
+}
+
 async function readAll(source: Blob | ArrayBuffer | Uint8Array, report: (p: Progress) => void, checkCancelled: () => void): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  const total = source.size;
-  const head = new Uint8Array(await source.slice(0, 4096).arrayBuffer());
-  const format = detectFormat(head, total);
-  if (format === 'tracemalloc' && total > MAX_PICKLE_BYTES) {
-    throw new HeaplensError(
-      `This tracemalloc snapshot is ${formatBytes(total)}; heaplens reads dumps up to ${formatBytes(MAX_PICKLE_BYTES)}. ` +
-        'Filter it in Python first (snapshot.filter_traces(...)) or take it with a smaller traceback limit.',
-    );
-  }
+  const blob = source;
+  const total = blob.size;
   const out = new Uint8Array(total);
   let done = 0;
-  const reader = source.stream().getReader();
+  const reader = blob.stream().getReader();
   for (;;) {
     const { value, done: end } = await reader.read();
     if (end) break;
@@ -78,7 +79,25 @@ export function createEngine(): EngineApi {
     return p;
   };
 
-  const sumsFor = (p: OpenProfile, query: TopQuery): StackSums => {
+  /** The allocation profile of an open file, or an error saying how to record one. */
+  const allocations = (p: OpenProfile): OpenProfile & { profile: Profile } => {
+    if (!p.profile) {
+      throw new HeaplensError(
+        `${p.name} is a heap snapshot without allocation stacks, so it cannot be grouped by file, line or function. ` +
+          'Record one with `node --track-heap-objects`, or with DevTools\' "Allocation instrumentation on timeline"; ' +
+          'the class summary (heaplens summary) works on every snapshot.',
+      );
+    }
+    return p as OpenProfile & { profile: Profile };
+  };
+
+  const heapOf = (id: number): HeapSession => {
+    const p = get(id);
+    if (!p.heap) throw new HeaplensError(`${p.name} is not a heap snapshot.`);
+    return p.heap;
+  };
+
+  const sumsFor = (p: OpenProfile & { profile: Profile }, query: TopQuery): StackSums => {
     const key = `sums:${JSON.stringify(query.filters ?? [])}`;
     let sums = p.cache.get(key) as StackSums | undefined;
     if (!sums) {
@@ -88,7 +107,7 @@ export function createEngine(): EngineApi {
     return sums;
   };
 
-  const groupsFor = (p: OpenProfile, query: TopQuery): Groups => {
+  const groupsFor = (p: OpenProfile & { profile: Profile }, query: TopQuery): Groups => {
     const key = `groups:${query.by}:${query.mode ?? 'self'}:${JSON.stringify(query.filters ?? [])}`;
     let groups = p.cache.get(key) as Groups | undefined;
     if (!groups) {
@@ -100,7 +119,7 @@ export function createEngine(): EngineApi {
     return groups;
   };
 
-  const page = (p: OpenProfile, groups: Groups, query: TopQuery, order: ArrayLike<number>): TopResult => {
+  const page = (p: OpenProfile & { profile: Profile }, groups: Groups, query: TopQuery, order: ArrayLike<number>): TopResult => {
     const search = query.search?.trim().toLowerCase() ?? '';
     const offset = Math.max(0, query.offset ?? 0);
     const limit = query.limit ?? Infinity;
@@ -142,28 +161,44 @@ export function createEngine(): EngineApi {
         }
       };
       const report = (p: Progress): void => onProgress?.(p);
-      const bytes = await readAll(source, report, checkCancelled);
-      const format = detectFormat(bytes.subarray(0, 4096), bytes.length);
-      let profile: Profile;
-      if (format === 'tracemalloc') {
-        if (bytes.length > MAX_PICKLE_BYTES) throw new HeaplensError(`This tracemalloc snapshot is ${formatBytes(bytes.length)}; heaplens reads dumps up to ${formatBytes(MAX_PICKLE_BYTES)}.`);
+      const blob = blobOf(source);
+      const format = detectFormat(new Uint8Array(await blob.slice(0, 4096).arrayBuffer()), blob.size);
+      let profile: Profile | null = null;
+      let heap: HeapSession | null = null;
+      if (format === 'heapsnapshot') {
+        // Streamed: snapshots can be far larger than one ArrayBuffer or string may be.
+        const graph = await parseHeapSnapshot(blob.stream(), blob.size, {
+          onProgress: (done, total) => report({ phase: 'parsing', done, total }),
+          checkCancelled,
+        });
+        report({ phase: 'indexing', done: blob.size, total: blob.size });
+        await yieldToEvents();
+        checkCancelled();
+        heap = new HeapSession(graph);
+        profile = heap.allocations;
+      } else if (format === 'tracemalloc') {
+        if (blob.size > MAX_PICKLE_BYTES) {
+          throw new HeaplensError(
+            `This tracemalloc snapshot is ${formatBytes(blob.size)}; heaplens reads dumps up to ${formatBytes(MAX_PICKLE_BYTES)}. ` +
+              'Filter it in Python first (snapshot.filter_traces(...)) or take it with a smaller traceback limit.',
+          );
+        }
+        const bytes = await readAll(source, report, checkCancelled);
         profile = await parseTracemalloc(bytes, {
           onProgress: (done, total) => report({ phase: 'parsing', done, total }),
           checkCancelled,
           yieldToEvents,
         });
       } else if (format === 'heapprofile') {
+        const bytes = await readAll(source, report, checkCancelled);
         report({ phase: 'parsing', done: 0, total: bytes.length });
         profile = parseHeapProfile(bytes);
       } else {
-        throw new HeaplensError(
-          `This is a ${format === 'heapsnapshot' ? 'V8 heap snapshot' : 'pprof profile'}; ` +
-            'heaplens does not read that format yet. It reads Python tracemalloc snapshot dumps.',
-        );
+        throw new HeaplensError('This is a pprof profile; heaplens does not read that format yet.');
       }
       const id = nextId++;
-      profiles.set(id, { name, profile, cache: new Map() });
-      return summarize(id, name, profile);
+      profiles.set(id, { name, profile, heap, cache: new Map() });
+      return summarize(id, name, format, profile, heap);
     },
 
     cancel(jobId) {
@@ -171,13 +206,13 @@ export function createEngine(): EngineApi {
     },
 
     top(id, query) {
-      const p = get(id);
+      const p = allocations(get(id));
       const groups = groupsFor(p, query);
       return page(p, groups, query, groups.order);
     },
 
     tracebacksOf(id, query, key, limit = 20) {
-      const p = get(id);
+      const p = allocations(get(id));
       const groups = groupsFor(p, query);
       const inGroup = stacksInGroup(p.profile, groups, key, query.mode ?? 'self');
       const sums = sumsFor(p, query);
@@ -198,8 +233,8 @@ export function createEngine(): EngineApi {
     },
 
     diff(headId, baseId, query) {
-      const head = get(headId);
-      const base = get(baseId);
+      const head = allocations(get(headId));
+      const base = allocations(get(baseId));
       const headGroups = groupsFor(head, query);
       const baseGroups = groupsFor(base, query);
       const all = compareGroups({ profile: base.profile, groups: baseGroups }, { profile: head.profile, groups: headGroups });
@@ -223,6 +258,22 @@ export function createEngine(): EngineApi {
       };
     },
 
+    heapClasses(id, query) {
+      return heapOf(id).classRows(query);
+    },
+
+    heapObjects(id, classId, offset, limit) {
+      return heapOf(id).objects(classId, offset, limit);
+    },
+
+    heapRetainers(id, node, maxPaths) {
+      return heapOf(id).retainers(node, maxPaths);
+    },
+
+    heapDominated(id, node, offset, limit) {
+      return heapOf(id).dominated(node, offset, limit);
+    },
+
     close(id) {
       profiles.delete(id);
     },
@@ -240,30 +291,32 @@ function totals(profile: Profile): { size: number; count: number } {
   return { size, count };
 }
 
-function summarize(id: number, name: string, profile: Profile): ProfileSummary {
+function summarize(id: number, name: string, format: ProfileSummary['format'], profile: Profile | null, heap: HeapSession | null): ProfileSummary {
   const seen = new Set<number>();
-  const domain = profile.samples.domain;
+  const domain = profile?.samples.domain;
   if (domain) {
     let last = NaN;
     for (let i = 0; i < domain.length; i++) {
       if (domain[i] !== last) seen.add((last = domain[i]));
     }
   }
-  const domains = [...seen].sort((a, b) => a - b);
+  const heapSummary = heap ? heap.summary() : null;
   return {
     id,
     name,
-    format: profile.meta.format,
-    producer: profile.meta.producer,
-    sampleCount: profile.samples.length,
-    stackCount: profile.stacks.length,
-    frameCount: profile.frames.length,
-    total: totals(profile),
-    hasFunctionNames: profile.meta.hasFunctionNames,
-    sampled: profile.meta.sampled,
-    tracebackLimit: profile.meta.tracebackLimit,
-    truncatedSamples: profile.meta.truncatedSamples,
-    captureTime: profile.meta.captureTime,
-    domains,
+    format,
+    producer: heap ? heap.graph.meta.producer : profile!.meta.producer,
+    sampleCount: profile ? profile.samples.length : 0,
+    stackCount: profile ? profile.stacks.length : 0,
+    frameCount: profile ? profile.frames.length : 0,
+    total: profile ? totals(profile) : { size: heapSummary!.totalSize, count: heapSummary!.nodeCount },
+    hasFunctionNames: profile ? profile.meta.hasFunctionNames : true,
+    sampled: profile ? profile.meta.sampled : false,
+    tracebackLimit: profile ? profile.meta.tracebackLimit : null,
+    truncatedSamples: profile ? profile.meta.truncatedSamples : 0,
+    captureTime: profile ? profile.meta.captureTime : null,
+    domains: [...seen].sort((a, b) => a - b),
+    heap: heapSummary,
+    hasAllocations: profile !== null,
   };
 }

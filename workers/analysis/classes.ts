@@ -29,7 +29,9 @@ export function classNames(g: HeapGraph): { names: string[]; classOf: Uint32Arra
   for (const code of [c.string, c.consString, c.slicedString]) if (code >= 0) byType[code] = '(string)';
   for (let i = 0; i < g.nodeCount; i++) {
     const t = g.nodeType[i];
-    const name = t === c.object || t === c.native ? g.strings[g.nodeName[i]] : byType[t];
+    let name = t === c.object || t === c.native ? g.strings[g.nodeName[i]] : byType[t];
+    // DevTools' "Detached <li>": DOM nodes cut from their document but still referenced.
+    if (t === c.native && g.detachedness && g.detachedness[i] === 2) name = `Detached ${name}`;
     let id = ids.get(name);
     if (id === undefined) {
       id = names.length;

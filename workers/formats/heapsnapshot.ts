@@ -313,7 +313,10 @@ export class HeapSnapshotScanner {
     // A node takes at least 2 bytes per field in the file and an edge too: larger counts are lies
     // that would make us allocate gigabytes for nothing.
     if (nodeCount * meta.node_fields.length * 2 + edgeCount * meta.edge_fields.length * 2 > this.totalBytes + 64) {
-      this.fail(`the header announces ${nodeCount} nodes and ${edgeCount} edges, more than a ${this.totalBytes}-byte file can hold`, at);
+      throw new HeaplensError(
+        `This heap snapshot is truncated or corrupt: its header announces ${nodeCount.toLocaleString('en-US')} nodes and ` +
+          `${edgeCount.toLocaleString('en-US')} edges, more than a ${this.totalBytes.toLocaleString('en-US')}-byte file can hold.`,
+      );
     }
     this.header = h;
     this.nodeFieldCount = meta.node_fields.length;
