@@ -309,7 +309,7 @@ function summarize(id: number, name: string, format: ProfileSummary['format'], p
     sampleCount: profile ? profile.samples.length : 0,
     stackCount: profile ? profile.stacks.length : 0,
     frameCount: profile ? profile.frames.length : 0,
-    total: profile ? totals(profile) : { size: heapSummary!.totalSize, count: heapSummary!.nodeCount },
+    total: heapSummary ? { size: heapSummary.totalSize, count: heapSummary.nodeCount } : totals(profile!),
     hasFunctionNames: profile ? profile.meta.hasFunctionNames : true,
     sampled: profile ? profile.meta.sampled : false,
     tracebackLimit: profile ? profile.meta.tracebackLimit : null,

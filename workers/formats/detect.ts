@@ -33,7 +33,7 @@ export function detectFormat(head: Uint8Array, totalBytes: number): DetectedForm
   if (b0 === 0x1f && head[1] === 0x8b) return 'pprof';
   throw new HeaplensError(
     `This file (${formatBytes(totalBytes)}) is not a recognised memory profile. heaplens reads Python tracemalloc snapshot dumps ` +
-      '(made with tracemalloc.take_snapshot().dump("snap.pickle")) and V8 sampling heap profiles (.heapprofile).',
+      '(made with tracemalloc.take_snapshot().dump("snap.pickle")), V8 heap snapshots (.heapsnapshot) and sampling heap profiles (.heapprofile).',
   );
 }
 

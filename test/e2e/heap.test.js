@@ -1,0 +1,63 @@
+// Heap snapshots in the browser: drop one, read the class table, open a class, see what keeps
+// an object alive.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { BASE, dropFile, launch, newPage, shot } from './browser.js';
+
+const PLAIN = readFileSync(new URL('../fixtures/heapsnapshot/node-plain.heapsnapshot', import.meta.url));
+const TRACKED = readFileSync(new URL('../fixtures/heapsnapshot/node-tracked.heapsnapshot', import.meta.url));
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+describe('heap snapshots', () => {
+  it('drop a snapshot, see the class table, open Leaky and see a retainer path to the root', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await page.getByTestId('file-input').setInputFiles({ name: 'node-plain.heapsnapshot', mimeType: 'application/json', buffer: PLAIN });
+    await page.getByTestId('class-table').waitFor();
+    assert.match(await page.getByTestId('heap-totals').innerText(), /41,110 objects/);
+    await page.getByTestId('class-filter').fill('Leaky');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=class-row]').length === 1);
+    const leaky = page.getByTestId('class-row').filter({ hasText: 'Leaky' });
+    await leaky.first().waitFor();
+    assert.match(await leaky.first().innerText(), /\b300\b/);
+    await leaky.first().click();
+    await page.getByTestId('object-row').first().click();
+    const path = page.getByTestId('retainer-path').first();
+    await path.waitFor();
+    const text = await path.innerText();
+    assert.match(text, /\.leaks in/);
+    assert.match(text, /\(root\)/);
+    await shot(page, '07-heap-retainers');
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('a snapshot with allocation traces also shows the allocation view', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await dropFile(page, 'node-tracked.heapsnapshot', TRACKED);
+    await page.getByTestId('class-table').waitFor();
+    await page.getByTestId('tab-top').click();
+    await page.getByTestId('group-function').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=top-row]')].some((r) => r.textContent.includes('Leaky')));
+    await shot(page, '08-heap-allocations');
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('a truncated snapshot says so', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await page.getByTestId('file-input').setInputFiles({ name: 'cut.heapsnapshot', mimeType: 'application/json', buffer: PLAIN.subarray(0, PLAIN.length >> 1) });
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /truncated/);
+    assert.deepEqual(page.errors, []);
+  });
+});
