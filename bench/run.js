@@ -2,8 +2,12 @@
 // npm run bench: heaplens against named baselines, measured in the same run, printed as ratios.
 // Section 1 — tracemalloc: load a real ~2 M-trace dump and group it by line, against Python's own
 // pickle.load + statistics('lineno') (Debian's /usr/bin/python3) and the `pickleparser` package.
+// Section 2 — heap snapshots of ~50, 200, 600 and 1300 MB made by Node's v8.writeHeapSnapshot():
+// our full load against memlab's loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse
+// alone, and a single read-and-look at every byte.
+// Environment: BENCH_SECTIONS=tracemalloc,heap  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +61,47 @@ function tracemallocSection() {
   console.log(`top row: python ${pyTop.file}:${pyTop.line} ${pyTop.size} B / ${pyTop.count}; heaplens ${ourTop.frames[0].file}:${ourTop.frames[0].line} ${ourTop.size} B / ${ourTop.count} — ${same ? 'same' : 'DIFFERENT'}`);
 }
 
-tracemallocSection();
+function heapSection() {
+  const sizes = (process.env.BENCH_HEAP_MB ?? '50,200,600,1300').split(',').map(Number).filter(Boolean);
+  const memlabUpTo = Number(process.env.BENCH_MEMLAB_MAX_MB ?? 250);
+  console.log('\n## heap snapshots: full load (parse + dominators + retained sizes), one process per contender');
+  console.log('file                 contender        time      peak RSS   heaplens is');
+  for (const mb of sizes) {
+    const file = join(out, `heap-${mb}mb.heapsnapshot`);
+    if (!existsSync(file)) {
+      console.log(`generating ${file} with node bench/gen_heapsnapshot.mjs (once; cached in bench/out/)…`);
+      execFileSync(process.execPath, [join(here, 'gen_heapsnapshot.mjs'), file, String(mb)], { stdio: 'inherit' });
+    }
+    const actual = statSync(file).size;
+    const contenders = ['heaplens', 'scan', 'json-parse', ...(mb <= memlabUpTo ? ['memlab'] : [])];
+    const results = {};
+    for (const who of contenders) {
+      const r = spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', join(here, 'heap-contender.ts'), who, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      try {
+        results[who] = JSON.parse(r.stdout.trim().split('\n').pop());
+      } catch {
+        results[who] = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-1)[0].slice(0, 120) };
+      }
+    }
+    const ours = results.heaplens;
+    for (const who of contenders) {
+      const r = results[who];
+      const label = `${mb === sizes[0] || who === 'heaplens' ? '' : ''}${who === 'heaplens' ? `${mb} MB (${(actual / 2 ** 20).toFixed(0)} MB)` : ''}`;
+      let ratio = '';
+      if (who !== 'heaplens' && !r.error && !ours.error) {
+        ratio = who === 'scan' ? `${(ours.seconds / r.seconds).toFixed(1)}× the single scan` : `${(r.seconds / ours.seconds).toFixed(1)}× faster`;
+      }
+      const status = r.error ? `fails: ${r.error}` : `${sec(r.seconds).padStart(9)} ${mb_(r.peakRss).padStart(10)}   ${ratio}`;
+      console.log(`${label.padEnd(20)} ${who.padEnd(12)} ${status}`);
+    }
+    if (!ours.error) console.log(`${''.padEnd(20)} ${''.padEnd(12)} ${ours.nodes.toLocaleString('en-US')} nodes, ${ours.edges.toLocaleString('en-US')} edges; peak RSS / file size = ${(ours.peakRss / actual).toFixed(2)}`);
+  }
+}
+
+function mb_(n) {
+  return `${(n / 2 ** 20).toFixed(0)} MB`;
+}
+
+const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap').split(',');
+if (sections.includes('tracemalloc')) tracemallocSection();
+if (sections.includes('heap')) heapSection();

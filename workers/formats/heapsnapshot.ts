@@ -360,10 +360,19 @@ export class HeapSnapshotScanner {
     const fields = this.nodeFieldCount;
     const roles = this.nodeRole;
     const total = this.nodeType.length;
+    // Locals, not fields: this loop runs once per byte of the biggest sections.
+    const nodeType = this.nodeType;
+    const nodeName = this.nodeName;
+    const nodeId = this.nodeId;
+    const selfSize = this.selfSize;
+    const edgeCountOf = this.edgeCountOf;
+    const traceNodeId = this.traceNodeId;
+    const detachedness = this.detachedness;
     let num = this.num;
     let inNum = this.inNum;
     let field = this.field;
     let index = this.index;
+    let role = roles[field];
     while (i < n) {
       const c = b[i++];
       if (c >= 0x30 && c <= 0x39) {
@@ -372,34 +381,19 @@ export class HeapSnapshotScanner {
         continue;
       }
       if (inNum) {
-        if (index >= total) this.fail('more nodes than the header\'s node_count', i - 1);
-        switch (roles[field]) {
-          case 0:
-            this.nodeType[index] = num;
-            break;
-          case 1:
-            this.nodeName[index] = num;
-            break;
-          case 2:
-            this.nodeId[index] = num;
-            break;
-          case 3:
-            this.selfSize[index] = num;
-            break;
-          case 4:
-            this.edgeCountOf[index] = num;
-            break;
-          case 5:
-            this.traceNodeId![index] = num;
-            break;
-          case 6:
-            this.detachedness![index] = num;
-            break;
-        }
+        if (index >= total) this.fail("more nodes than the header's node_count", i - 1);
+        if (role === 0) nodeType[index] = num;
+        else if (role === 1) nodeName[index] = num;
+        else if (role === 2) nodeId[index] = num;
+        else if (role === 3) selfSize[index] = num;
+        else if (role === 4) edgeCountOf[index] = num;
+        else if (role === 5) traceNodeId![index] = num;
+        else if (role === 6) detachedness![index] = num;
         if (++field === fields) {
           field = 0;
           index++;
         }
+        role = roles[field];
         num = 0;
         inNum = false;
       }
@@ -429,10 +423,14 @@ export class HeapSnapshotScanner {
     const total = this.edgeType.length;
     const nodeFields = this.nodeFieldCount;
     const nodeSlots = this.nodeType.length * nodeFields;
+    const edgeType = this.edgeType;
+    const edgeName = this.edgeName;
+    const edgeTo = this.edgeTo;
     let num = this.num;
     let inNum = this.inNum;
     let field = this.field;
     let index = this.index;
+    let role = roles[field];
     while (i < n) {
       const c = b[i++];
       if (c >= 0x30 && c <= 0x39) {
@@ -441,19 +439,19 @@ export class HeapSnapshotScanner {
         continue;
       }
       if (inNum) {
-        if (index >= total) this.fail('more edges than the header\'s edge_count', i - 1);
-        const role = roles[field];
-        if (role === 0) this.edgeType[index] = num;
-        else if (role === 1) this.edgeName[index] = num;
+        if (index >= total) this.fail("more edges than the header's edge_count", i - 1);
+        if (role === 0) edgeType[index] = num;
+        else if (role === 1) edgeName[index] = num;
         else if (role === 2) {
           // to_node is an offset into the flat nodes array, not a node index.
           if (num >= nodeSlots || num % nodeFields !== 0) this.fail(`an edge points to ${num}, which is not a node`, i - 1);
-          this.edgeTo[index] = num / nodeFields;
+          edgeTo[index] = num / nodeFields;
         }
         if (++field === fields) {
           field = 0;
           index++;
         }
+        role = roles[field];
         num = 0;
         inNum = false;
       }

@@ -1,0 +1,47 @@
+// One contender of the heap snapshot benchmark, in its own process so its peak RSS is its own.
+// usage: node --import tsx bench/heap-contender.ts heaplens|memlab|json-parse|scan FILE
+// Prints JSON: {seconds, peakRss, nodes, edges, totalSize} or {error}.
+
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { analyzeHeap } from '../workers/analysis/dominators.ts';
+import { parseHeapSnapshot } from '../workers/formats/heapsnapshot.ts';
+
+const [who, file] = process.argv.slice(2);
+const size = statSync(file).size;
+const stream = () => Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+const t0 = performance.now();
+let result: Record<string, unknown> = {};
+try {
+  if (who === 'heaplens') {
+    // The full load: parse + dominators + retained sizes (+ distances).
+    const graph = await parseHeapSnapshot(stream(), size);
+    const analysis = analyzeHeap(graph);
+    result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: analysis.totalSize };
+  } else if (who === 'memlab') {
+    const require = createRequire(import.meta.url);
+    const dist = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../node_modules/@memlab/core/dist');
+    const HeapParser = require(join(dist, 'lib/HeapParser.js')).default;
+    const TraceFinder = require(join(dist, 'paths/TraceFinder.js')).default;
+    const heap = await HeapParser.parse(file);
+    new TraceFinder().calculateAllNodesRetainedSizes(heap);
+    result = { nodes: heap.nodes.length, edges: heap.edges.length };
+  } else if (who === 'json-parse') {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    result = { nodes: json.snapshot.node_count, edges: json.snapshot.edge_count };
+  } else if (who === 'scan') {
+    // Reading every byte once and looking at it: the floor for any loader.
+    let commas = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      const b = chunk as Buffer;
+      for (let i = 0; i < b.length; i++) if (b[i] === 0x2c) commas++;
+    }
+    result = { commas };
+  } else throw new Error(`unknown contender ${who}`);
+} catch (e) {
+  result = { error: String((e as Error).message ?? e).slice(0, 160) };
+}
+const seconds = (performance.now() - t0) / 1000;
+process.stdout.write(`${JSON.stringify({ seconds, peakRss: process.resourceUsage().maxRSS * 1024, ...result })}\n`);
