@@ -65,3 +65,55 @@ describe('heaplens top --json', () => {
     expect(fn.stderr).toMatch(/no function names/);
   });
 });
+
+describe('heaplens summary --json', () => {
+  const SNAPSHOT = join(__dirname, '../fixtures/heapsnapshot/node-plain.heapsnapshot');
+
+  it('has the contract\'s shape and the workload\'s classes', () => {
+    const r = heaplens('summary', SNAPSHOT, '--limit', '0', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.json();
+    expect(out.nodeCount).toBe(41110);
+    expect(out.edgeCount).toBe(183545);
+    expect(typeof out.totalSize).toBe('number');
+    for (const c of out.classes) expect(Object.keys(c).sort()).toEqual(['count', 'name', 'retainedSize', 'shallowSize']);
+    expect(out.classes.find((c: { name: string }) => c.name === 'Leaky').count).toBe(300);
+    // largest retained first
+    for (let i = 1; i < out.classes.length; i++) expect(out.classes[i].retainedSize).toBeLessThanOrEqual(out.classes[i - 1].retainedSize);
+  });
+
+  it('top on a snapshot without allocation traces explains how to record them', () => {
+    const r = heaplens('top', SNAPSHOT);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--track-heap-objects/);
+  });
+
+  it('top works on a .heapprofile', () => {
+    const r = heaplens('top', join(__dirname, '../fixtures/heapprofile/workload.heapprofile'), '--by', 'function', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json().format).toBe('heapprofile');
+    expect(r.json().rows.some((row: { frames: { function: string }[] }) => row.frames[0].function === 'Session')).toBe(true);
+  });
+});
+
+describe('heaplens diff', () => {
+  const dir = join(__dirname, '../fixtures/tracemalloc');
+  const compare = JSON.parse(readFileSync(join(dir, 'compare.expected.json'), 'utf8')).compare_to;
+
+  it('equals Snapshot.compare_to() by line, and --fail-over exits 3 when memory grew past it', () => {
+    const r = heaplens('diff', join(dir, 'before_p5.pickle'), join(dir, 'after_p5.pickle'), '--limit', '0', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.json().rows.map((x: { frames: { file: string; line: number }[]; size: number; sizeDiff: number; count: number; countDiff: number }) => ({
+      frames: x.frames.map((f) => [f.file, f.line]),
+      size: x.size,
+      sizeDiff: x.sizeDiff,
+      count: x.count,
+      countDiff: x.countDiff,
+    }));
+    expect(rows).toEqual(compare.lineno);
+    const grew = r.json().total.sizeDiff;
+    expect(grew).toBeGreaterThan(0);
+    expect(heaplens('diff', join(dir, 'before_p5.pickle'), join(dir, 'after_p5.pickle'), '--fail-over', String(grew - 1)).status).toBe(3);
+    expect(heaplens('diff', join(dir, 'before_p5.pickle'), join(dir, 'after_p5.pickle'), '--fail-over', String(grew)).status).toBe(0);
+  });
+});
