@@ -119,3 +119,25 @@ describe('files heaplens cannot read', () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe('security', () => {
+  it('the built page has a strict Content Security Policy and no inline script', async () => {
+    const html = await (await fetch(BASE)).text();
+    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /object-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-eval/);
+    for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\ssrc=/, `inline script: ${tag}`);
+  });
+
+  it('file names and paths from a profile are shown as text, never as markup', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    await dropFile(page, '<img src=x onerror="window.pwned=1">.pickle', new TextEncoder().encode('not a profile'));
+    await page.getByTestId('error-banner').waitFor();
+    assert.match(await page.getByTestId('error-banner').innerText(), /<img src=x onerror=/);
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.deepEqual(page.errors, []);
+  });
+});
