@@ -4,18 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DiffRow, GroupBy, Mode } from '../../workers/api.ts';
+import type { DiffRow } from '../../workers/api.ts';
 import { createEngine } from '../../workers/engine.ts';
+import { KEY_TYPES } from './key-types.ts';
 
 const DIR = join(__dirname, '../fixtures/tracemalloc');
 const expected = JSON.parse(readFileSync(join(DIR, 'compare.expected.json'), 'utf8')).compare_to as Record<string, unknown[]>;
-const KEY_TYPES: Record<string, { by: GroupBy; mode: Mode }> = {
-  lineno: { by: 'line', mode: 'self' },
-  filename: { by: 'file', mode: 'self' },
-  traceback: { by: 'traceback', mode: 'self' },
-  lineno_cumulative: { by: 'line', mode: 'cumulative' },
-  filename_cumulative: { by: 'file', mode: 'cumulative' },
-};
 
 const asTracemalloc = (rows: DiffRow[]) =>
   rows.map((r) => ({ frames: r.frames.map((f) => [f.file, f.line ?? 0]), size: r.size, sizeDiff: r.sizeDiff, count: r.count, countDiff: r.countDiff }));

@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GroupBy, Mode, TopRow, TraceFilter } from '../../workers/api.ts';
+import type { TopRow, TraceFilter } from '../../workers/api.ts';
 import { createEngine } from '../../workers/engine.ts';
+import { KEY_TYPES } from './key-types.ts';
 
 const DIR = join(__dirname, '../fixtures/tracemalloc');
 const EXAMPLE_DIR = join(__dirname, '../../public/examples');
@@ -29,13 +30,6 @@ interface Expected {
   filtered?: { filters: TraceFilter[]; total: { size: number; count: number }; statistics: Record<string, Stat[]> }[];
 }
 
-const KEY_TYPES: Record<string, { by: GroupBy; mode: Mode }> = {
-  lineno: { by: 'line', mode: 'self' },
-  filename: { by: 'file', mode: 'self' },
-  traceback: { by: 'traceback', mode: 'self' },
-  lineno_cumulative: { by: 'line', mode: 'cumulative' },
-  filename_cumulative: { by: 'file', mode: 'cumulative' },
-};
 
 /** Our rows in the shape tracemalloc's expected files use: frames as [file, lineno], oldest first. */
 function asTracemalloc(rows: TopRow[]): Stat[] {
