@@ -134,6 +134,18 @@ export interface RetainerStep {
   edgeType: string;
 }
 
+export interface FlameQuery {
+  /** allocations: the stacks of an allocation profile; dominators: a heap snapshot's dominator tree. */
+  kind: 'allocations' | 'dominators';
+  /** Allocation sites at the root, callers below. */
+  inverted?: boolean;
+  filters?: TraceFilter[];
+  /** Differential graph: this profile is the base. */
+  baseId?: number | null;
+}
+
+export type { FlameLayout } from './analysis/flame.ts';
+
 export interface ProfileSummary {
   id: number;
   name: string;
@@ -190,5 +202,7 @@ export interface EngineApi {
   heapRetainers(id: number, node: number, maxPaths?: number): RetainerStep[][];
   /** Heap snapshots: what an object dominates (keeps alive alone), largest first. */
   heapDominated(id: number, node: number, offset?: number, limit?: number): HeapObjectPage;
+  /** A flame graph layout (typed arrays, transferred by the worker). */
+  flame(id: number, query: FlameQuery): import('./analysis/flame.ts').FlameLayout;
   close(id: number): void;
 }

@@ -10,6 +10,7 @@ import {
   type TopResult,
 } from './api.ts';
 import { compareGroups } from './analysis/diff.ts';
+import { allocationFlame, differentialFlame, dominatorFlame } from './analysis/flame.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
 import { detectFormat, formatBytes } from './formats/detect.ts';
 import { parseHeapProfile } from './formats/heapprofile.ts';
@@ -256,6 +257,18 @@ export function createEngine(): EngineApi {
         matchCount: matching.length,
         rows: matching.slice(offset, query.limit === undefined ? undefined : offset + query.limit),
       };
+    },
+
+    flame(id, query) {
+      if (query.kind === 'dominators') {
+        const heap = heapOf(id);
+        return dominatorFlame(heap.graph, heap.analysis, heap.classes);
+      }
+      const p = allocations(get(id));
+      if (query.baseId !== undefined && query.baseId !== null) {
+        return differentialFlame(p.profile, allocations(get(query.baseId)).profile, query, !!query.inverted);
+      }
+      return allocationFlame(p.profile, query, !!query.inverted);
     },
 
     heapClasses(id, query) {

@@ -1,0 +1,102 @@
+// Flame graph layouts: widths are sizes, children fit inside their parent, and the inverted
+// graph's roots are tracemalloc's statistics('lineno') — an independent check from Python.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FlameLayout } from '../../workers/api.ts';
+import { createEngine } from '../../workers/engine.ts';
+
+const EXAMPLE = join(__dirname, '../../public/examples/tornado-server.pickle');
+const expected = JSON.parse(readFileSync(EXAMPLE.replace(/\.pickle$/, '.expected.json'), 'utf8'));
+const TM = join(__dirname, '../fixtures/tracemalloc');
+
+/** Checks depth-first order and nesting; returns each node's sum of children's totals. */
+function checkNesting(l: FlameLayout) {
+  const childSum = new Float64Array(l.length);
+  const problems: string[] = [];
+  for (let i = 0; i < l.length; i++) {
+    const p = l.parent[i];
+    const w = l.width[i];
+    if (l.base ? w < Math.max(l.total[i], l.base[i]) - 1e-6 : w !== l.total[i]) problems.push(`${i}: width ${w}`);
+    if (p < 0) {
+      if (l.depth[i] !== 0) problems.push(`${i}: root at depth ${l.depth[i]}`);
+      continue;
+    }
+    if (p >= i) problems.push(`${i}: parent ${p} comes after it`);
+    if (l.depth[i] !== l.depth[p] + 1) problems.push(`${i}: depth`);
+    if (l.start[i] < l.start[p] || l.start[i] + w > l.start[p] + l.width[p] + 1e-6) problems.push(`${i}: outside its parent`);
+    childSum[p] += l.total[i];
+  }
+  expect(problems.slice(0, 5)).toEqual([]);
+  return childSum;
+}
+
+describe('allocation flame graphs', () => {
+  it('icicle: roots add up to the total; a node is its self size plus its children', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(readFileSync(EXAMPLE)), 'tornado');
+    const l = engine.flame(s.id, { kind: 'allocations' });
+    expect(l.totalValue).toBe(expected.total.size);
+    const childSum = checkNesting(l);
+    const wrong = [...Array(l.length).keys()].filter((i) => childSum[i] + l.self[i] !== l.total[i]);
+    expect(wrong).toEqual([]);
+    // The widest root is the BadHandler class body (server.py:10), holding the million ints.
+    const roots = [...Array(l.length).keys()].filter((i) => l.parent[i] < 0);
+    const widest = roots[0];
+    expect(l.frames.file[l.frame[widest]]).toMatch(/server\.py$/);
+    expect(l.frames.line[l.frame[widest]]).toBe(10);
+  });
+
+  it('inverted: the roots are statistics("lineno"), sizes and counts', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(readFileSync(EXAMPLE)), 'tornado');
+    const l = engine.flame(s.id, { kind: 'allocations', inverted: true });
+    checkNesting(l);
+    const roots = [...Array(l.length).keys()].filter((i) => l.parent[i] < 0);
+    const byLine = new Map(roots.map((i) => [`${l.frames.file[l.frame[i]]}:${l.frames.line[l.frame[i]]}`, { size: l.total[i], count: l.count[i] }]));
+    // Groups of size 0 (zero-byte allocations) have no width to draw.
+    for (const stat of expected.statistics.lineno.filter((x: { size: number }) => x.size > 0)) {
+      const [file, line] = stat.frames[0];
+      expect(byLine.get(`${file}:${line}`), `${file}:${line}`).toEqual({ size: stat.size, count: stat.count });
+    }
+    expect(roots.length).toBeLessThanOrEqual(expected.groupCounts.lineno);
+  });
+
+  it('filters apply: excluding server.py removes its width', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(readFileSync(EXAMPLE)), 'tornado');
+    const all = engine.flame(s.id, { kind: 'allocations' });
+    const rest = engine.flame(s.id, { kind: 'allocations', filters: [{ inclusive: false, pattern: '*/server.py' }] });
+    expect(rest.totalValue).toBe(all.totalValue - expected.statistics.filename.find((f: { frames: [string][] }) => f.frames[0][0].endsWith('/server.py')).size);
+  });
+
+  it('differential: head widths are the head, base widths the base', async () => {
+    const engine = createEngine();
+    const before = await engine.open(new Uint8Array(readFileSync(join(TM, 'before_p5.pickle'))), 'before');
+    const after = await engine.open(new Uint8Array(readFileSync(join(TM, 'after_p5.pickle'))), 'after');
+    const l = engine.flame(after.id, { kind: 'allocations', baseId: before.id });
+    checkNesting(l);
+    let head = 0;
+    let base = 0;
+    for (let i = 0; i < l.length; i++) {
+      if (l.parent[i] >= 0) continue;
+      head += l.total[i];
+      base += l.base![i];
+    }
+    expect(head).toBe(after.total.size);
+    expect(base).toBe(before.total.size);
+  });
+});
+
+describe('dominator flame graph', () => {
+  it('the root is the whole heap; children never exceed what their dominator retains', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(readFileSync(join(__dirname, '../fixtures/heapsnapshot/node-plain.heapsnapshot'))), 'plain');
+    const l = engine.flame(s.id, { kind: 'dominators' });
+    expect(l.totalValue).toBe(s.heap!.totalSize);
+    const childSum = checkNesting(l);
+    const wrong = [...Array(l.length).keys()].filter((i) => childSum[i] + l.self[i] > l.total[i] + 1e-6);
+    expect(wrong).toEqual([]);
+  });
+});
