@@ -12,10 +12,13 @@ const USAGE = `usage: heaplens top FILE [--by file|line|function|traceback] [--i
                     [--include PATTERN]... [--exclude PATTERN]... [--limit N] [--json]
        heaplens diff BASE HEAD [same options] [--fail-over BYTES]
        heaplens summary FILE.heapsnapshot [--limit N] [--json]
+       heaplens leaks FIRST SECOND THIRD (.heapsnapshot) [--limit N] [--json]
 
 Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofile files, V8
 .heapsnapshot files) and prints where memory went, like tracemalloc's snapshot.statistics().
-"summary" prints a heap snapshot's classes with shallow and retained sizes, like DevTools.
+"summary" prints a heap snapshot's classes with shallow and retained sizes, like DevTools;
+"diff" of two heap snapshots of one process compares them by object id, class by class;
+"leaks" lists objects allocated between the first two snapshots and still alive in the third.
 
   --by KEY        group by file, line (default), function or traceback
   --inclusive     count each allocation for every group on its stack (once per group)
@@ -54,13 +57,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || args.values.help ? 0 : 2;
   }
-  if (command !== 'top' && command !== 'diff' && command !== 'summary') {
+  if (!['top', 'diff', 'summary', 'leaks'].includes(command)) {
     process.stderr.write(`heaplens: unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
-  const wanted = command === 'diff' ? 2 : 1;
+  const wanted = command === 'diff' ? 2 : command === 'leaks' ? 3 : 1;
   if (files.length !== wanted) {
-    process.stderr.write(`heaplens: ${command} needs ${command === 'diff' ? 'BASE and HEAD files' : 'exactly one FILE'}\n${USAGE}\n`);
+    const what = command === 'diff' ? 'BASE and HEAD files' : command === 'leaks' ? 'three snapshots of one process' : 'exactly one FILE';
+    process.stderr.write(`heaplens: ${command} needs ${what}\n${USAGE}\n`);
     return 2;
   }
   let failOver: number | null = null;
@@ -123,7 +127,49 @@ export async function main(argv: string[]): Promise<number> {
       else process.stdout.write(await toText(result, by, mode, summary.name, unitsOf(summary.format)));
       return 0;
     }
+    if (command === 'leaks') {
+      if (opened.some((o) => !o.heap)) throw new HeaplensError('leaks needs three .heapsnapshot files of one process.');
+      const rows = engine.heapLeaks(opened[0].id, opened[1].id, opened[2].id).slice(0, query.limit);
+      if (args.values.json) {
+        process.stdout.write(`${JSON.stringify({ format: 'heapsnapshot', rows: rows.map((r) => ({ name: r.name, count: r.count, shallowSize: r.shallowSize, retainedSize: r.retainedSize, ids: r.objects.map((o) => o.id) })) })}\n`);
+      } else {
+        const out = [`[ Leak candidates: allocated between ${opened[0].name} and ${opened[1].name}, still alive in ${opened[2].name} ]`];
+        for (const r of rows) out.push(`${r.name.padEnd(40)} ${r.count.toLocaleString('en-US').padStart(8)} objects ${formatSize(r.shallowSize).padStart(10)} shallow  e.g. ${r.objects.slice(0, 3).map((o) => `@${o.id}`).join(' ')}`);
+        process.stdout.write(`${out.join('\n')}\n`);
+      }
+      return 0;
+    }
     const [base, head] = opened;
+    if (base.heap || head.heap) {
+      if (!base.heap || !head.heap) throw new HeaplensError('diff compares two files of the same kind: both heap snapshots, or two allocation profiles.');
+      const rows = engine.heapCompare(head.id, base.id);
+      const sizeDiff = rows.reduce((a, r) => a + r.sizeDelta, 0);
+      const shown = query.limit === undefined ? rows : rows.slice(0, query.limit);
+      if (args.values.json) {
+        const json = {
+          format: 'heapsnapshot',
+          value: 'size',
+          by: 'class',
+          base: base.name,
+          head: head.name,
+          total: { size: head.heap.totalSize, count: head.heap.nodeCount, sizeDiff: head.heap.totalSize - base.heap.totalSize, countDiff: head.heap.nodeCount - base.heap.nodeCount },
+          groupCount: rows.length,
+          rows: shown.map((r) => ({ ...r, sizeDiff: r.sizeDelta, countDiff: r.countDelta })),
+        };
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+      } else {
+        const out = [`[ ${head.name} compared to ${base.name} by object id: ${rows.length} classes changed ]`, `${'class'.padEnd(40)} ${'# new'.padStart(8)} ${'# deleted'.padStart(10)} ${'# delta'.padStart(8)} ${'alloc'.padStart(10)} ${'freed'.padStart(10)} ${'size delta'.padStart(11)}`];
+        for (const r of shown) {
+          out.push(`${(r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name).padEnd(40)} ${String(r.newCount).padStart(8)} ${String(r.deletedCount).padStart(10)} ${signed(r.countDelta, String).padStart(8)} ${formatSize(r.allocSize).padStart(10)} ${formatSize(r.freedSize).padStart(10)} ${signed(r.sizeDelta, formatSize).padStart(11)}`);
+        }
+        process.stdout.write(`${out.join('\n')}\n`);
+      }
+      if (failOver !== null && sizeDiff > failOver) {
+        process.stderr.write(`heaplens: memory grew by ${formatSize(sizeDiff)} (${sizeDiff} B), over the --fail-over bound of ${formatSize(failOver)}\n`);
+        return 3;
+      }
+      return 0;
+    }
     const result = engine.diff(head.id, base.id, query);
     if (args.values.json) {
       process.stdout.write(`${JSON.stringify({ format: result.format, value: result.value, by, mode, base: base.name, head: head.name, total: result.total, groupCount: result.groupCount, rows: result.rows })}\n`);

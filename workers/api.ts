@@ -134,6 +134,17 @@ export interface RetainerStep {
   edgeType: string;
 }
 
+export type { ClassComparison } from './analysis/compare-heaps.ts';
+
+export interface LeakClassRow {
+  name: string;
+  count: number;
+  shallowSize: number;
+  retainedSize: number;
+  /** The largest candidates of the class (in the last snapshot), to ask for their retainers. */
+  objects: HeapObjectRow[];
+}
+
 export interface FlameQuery {
   /** allocations: the stacks of an allocation profile; dominators: a heap snapshot's dominator tree. */
   kind: 'allocations' | 'dominators';
@@ -204,5 +215,9 @@ export interface EngineApi {
   heapDominated(id: number, node: number, offset?: number, limit?: number): HeapObjectPage;
   /** A flame graph layout (typed arrays, transferred by the worker). */
   flame(id: number, query: FlameQuery): import('./analysis/flame.ts').FlameLayout;
+  /** Two heap snapshots of one process by object id: new, deleted and size change per class. */
+  heapCompare(headId: number, baseId: number): import('./analysis/compare-heaps.ts').ClassComparison[];
+  /** Leak candidates: allocated between the first two snapshots, still alive in the third (memlab's rule). */
+  heapLeaks(firstId: number, secondId: number, thirdId: number): LeakClassRow[];
   close(id: number): void;
 }

@@ -9,6 +9,7 @@ import {
   type TopQuery,
   type TopResult,
 } from './api.ts';
+import { compareHeaps, leakCandidates } from './analysis/compare-heaps.ts';
 import { compareGroups } from './analysis/diff.ts';
 import { allocationFlame, differentialFlame, dominatorFlame } from './analysis/flame.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
@@ -269,6 +270,40 @@ export function createEngine(): EngineApi {
         return differentialFlame(p.profile, allocations(get(query.baseId)).profile, query, !!query.inverted);
       }
       return allocationFlame(p.profile, query, !!query.inverted);
+    },
+
+    heapCompare(headId, baseId) {
+      const head = heapOf(headId);
+      const base = heapOf(baseId);
+      return compareHeaps(head.graph, head.classes, base.graph, base.classes);
+    },
+
+    heapLeaks(firstId, secondId, thirdId) {
+      const third = heapOf(thirdId);
+      const nodes = leakCandidates(heapOf(firstId).graph, heapOf(secondId).graph, third.graph);
+      const byClass = new Map<number, number[]>();
+      for (const n of nodes) {
+        if (third.analysis.distance[n] < 0) continue; // unreachable: about to be collected
+        // V8's synthetic roots get new ids in every snapshot: not objects of the program.
+        if (third.graph.nodeTypes[third.graph.nodeType[n]] === 'synthetic') continue;
+        const c = third.classes.classOf[n];
+        let list = byClass.get(c);
+        if (!list) byClass.set(c, (list = []));
+        list.push(n);
+      }
+      const r = third.analysis.retainedSize;
+      return [...byClass.entries()]
+        .map(([c, list]) => {
+          list.sort((a, b) => r[b] - r[a]);
+          return {
+            name: third.classes.names[c],
+            count: list.length,
+            shallowSize: list.reduce((a, n) => a + third.graph.selfSize[n], 0),
+            retainedSize: list.reduce((a, n) => a + r[n], 0),
+            objects: list.slice(0, 10).map((n) => third.row(n)),
+          };
+        })
+        .sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count);
     },
 
     heapClasses(id, query) {

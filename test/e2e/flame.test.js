@@ -15,15 +15,18 @@ after(async () => {
   await browser?.close();
 });
 
-/** Non-transparent pixels on the flame canvas. */
-const painted = (page) =>
-  page.evaluate(() => {
+/** Waits until the flame canvas has at least `min` non-transparent pixels; returns the count. */
+const painted = async (page, min = 1000) => {
+  const handle = await page.waitForFunction((min) => {
     const c = document.querySelector('[data-testid=flame-canvas]');
+    if (!c || c.width === 0) return false;
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
+    return n >= min ? n : false;
+  }, min);
+  return handle.jsonValue();
+};
 
 async function openFlame(page) {
   await page.goto(BASE);
@@ -38,7 +41,7 @@ describe('flame graph of the tornado example', () => {
   it('draws, and hovering the widest frame names server.py:10 with its size and share', async () => {
     const page = await newPage(browser);
     await openFlame(page);
-    assert.ok((await painted(page)) > 10_000, 'the canvas has pixels drawn');
+    assert.ok((await painted(page, 10_000)) >= 10_000, 'the canvas has pixels drawn');
     const box = await page.getByTestId('flame-canvas').boundingBox();
     await page.mouse.move(box.x + 30, box.y + 9); // the first row, left: the widest root
     const tip = page.getByTestId('flame-tooltip');
@@ -93,7 +96,7 @@ describe('differential flame graph', () => {
     await page.getByTestId('tab-flame').click();
     await page.getByTestId('flame-base').selectOption({ label: 'before_p5.pickle' });
     await page.getByText('Width: the larger of the two profiles').waitFor();
-    assert.ok((await painted(page)) > 1000);
+    assert.ok((await painted(page)) >= 1000);
     const box = await page.getByTestId('flame-canvas').boundingBox();
     await page.mouse.move(box.x + 20, box.y + 9);
     assert.match(await page.getByTestId('flame-tooltip').innerText(), /base .+ change [+−±]/);
@@ -114,7 +117,7 @@ describe('dominator flame graph', () => {
     await page.getByTestId('class-table').waitFor();
     await page.getByTestId('tab-dominators').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=flame-canvas]')?.height > 0);
-    assert.ok((await painted(page)) > 1000);
+    assert.ok((await painted(page)) >= 1000);
     const box = await page.getByTestId('flame-canvas').boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + 9);
     assert.match(await page.getByTestId('flame-tooltip').innerText(), /100(\.0)?% of all/);

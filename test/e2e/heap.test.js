@@ -61,3 +61,37 @@ describe('heap snapshots', () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe('comparing heap snapshots', () => {
+  const file = (name) => readFileSync(new URL(`../fixtures/heapsnapshot/${name}.heapsnapshot`, import.meta.url));
+
+  it('Comparison by object id and leak candidates over three snapshots', async () => {
+    const page = await newPage(browser);
+    await page.goto(BASE);
+    for (const [name, label] of [
+      ['node-before', 'first.heapsnapshot'],
+      ['node-after', 'second.heapsnapshot'],
+      ['node-after', 'third.heapsnapshot'],
+    ]) {
+      await page.getByTestId('file-input').setInputFiles({ name: label, mimeType: 'application/json', buffer: file(name) });
+      await page.waitForFunction((n) => document.querySelector('[data-testid=profile-header]')?.textContent?.includes(n), label);
+      await page.getByTestId('class-table').waitFor();
+    }
+    await page.getByTestId('heap-base').selectOption({ label: 'first.heapsnapshot (base)' });
+    await page.getByTestId('heap-comparison').waitFor();
+    const row = (testId, name) => page.getByTestId(testId).filter({ has: page.locator('td.name', { hasText: new RegExp(`^${name}$`) }) });
+    const leakyRow = row('comparison-row', 'Leaky');
+    assert.match(await leakyRow.innerText(), /^Leaky\s+150\s+0\s+\+150/);
+    const sessionRow = row('comparison-row', 'Session');
+    assert.match(await sessionRow.innerText(), /^Session\s+0\s+100\s+-100/);
+    await page.getByTestId('leak-first').selectOption({ label: 'first.heapsnapshot' });
+    await page.getByTestId('leak-second').selectOption({ label: 'second.heapsnapshot' });
+    await page.getByTestId('leak-table').waitFor();
+    const leak = row('leak-row', 'Leaky');
+    assert.match(await leak.innerText(), /^Leaky\s+150\s/);
+    await leak.getByRole('button').first().click();
+    await page.getByTestId('retainer-path').first().waitFor();
+    await shot(page, '15-heap-comparison');
+    assert.deepEqual(page.errors, []);
+  });
+});
