@@ -153,6 +153,8 @@ export interface FlameQuery {
   filters?: TraceFilter[];
   /** Differential graph: this profile is the base. */
   baseId?: number | null;
+  /** Callers or callees of one frame (an index into the layout's frames), speedscope's sandwich. */
+  sandwich?: { frame: number; side: 'callers' | 'callees' } | null;
 }
 
 export type { FlameLayout } from './analysis/flame.ts';

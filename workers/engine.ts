@@ -11,7 +11,7 @@ import {
 } from './api.ts';
 import { compareHeaps, leakCandidates } from './analysis/compare-heaps.ts';
 import { compareGroups } from './analysis/diff.ts';
-import { allocationFlame, differentialFlame, dominatorFlame } from './analysis/flame.ts';
+import { allocationFlame, differentialFlame, dominatorFlame, sandwichFlame } from './analysis/flame.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
 import { detectFormat, formatBytes } from './formats/detect.ts';
 import { parseHeapProfile } from './formats/heapprofile.ts';
@@ -266,6 +266,7 @@ export function createEngine(): EngineApi {
         return dominatorFlame(heap.graph, heap.analysis, heap.classes);
       }
       const p = allocations(get(id));
+      if (query.sandwich) return sandwichFlame(p.profile, query, query.sandwich.frame, query.sandwich.side);
       if (query.baseId !== undefined && query.baseId !== null) {
         return differentialFlame(p.profile, allocations(get(query.baseId)).profile, query, !!query.inverted);
       }

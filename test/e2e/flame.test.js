@@ -64,9 +64,14 @@ describe('flame graph of the tornado example', () => {
     assert.equal(await page.getByTestId('flame-reset').isEnabled(), true);
     await page.waitForTimeout(400); // the zoom animation
     await shot(page, '11-flame-zoomed');
-    await page.getByTestId('flame-reset').click();
-    await page.getByTestId('flame-search').fill('tornado/web.py');
-    const share = page.getByTestId('flame-match');
+    // The selected frame's callers and callees (speedscope's sandwich).
+    await page.getByTestId('flame-sandwich').click();
+    await page.getByTestId('sandwich').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=sandwich] [data-testid=flame-canvas]').length === 2 && [...document.querySelectorAll('[data-testid=sandwich] [data-testid=flame-canvas]')].every((c) => c.height > 0));
+    await shot(page, '11b-flame-sandwich');
+    await page.getByTestId('flame-reset').first().click();
+    await page.getByTestId('flame-search').first().fill('tornado/web.py');
+    const share = page.getByTestId('flame-match').first();
     await share.waitFor();
     assert.match(await share.innerText(), /matches: .+ \(\d+(\.\d)?%\)/);
     await shot(page, '12-flame-search');

@@ -100,3 +100,21 @@ describe('dominator flame graph', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('sandwich: callers and callees of one frame', () => {
+  it('both sides total what the frame holds inclusively, computed independently from the stacks', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(readFileSync(join(__dirname, '../fixtures/heapprofile/workload.heapprofile'))), 'workload');
+    const full = engine.flame(s.id, { kind: 'allocations' });
+    const frame = full.frames.func.indexOf('recurse'); // recursive: appears several times per stack
+    expect(frame).toBeGreaterThanOrEqual(0);
+    const inclusive = engine.top(s.id, { by: 'function', mode: 'inclusive', limit: 1000 }).rows.find((r) => r.frames[0].function === 'recurse')!;
+    for (const side of ['callers', 'callees'] as const) {
+      const l = engine.flame(s.id, { kind: 'allocations', sandwich: { frame, side } });
+      checkNesting(l);
+      const roots = [...Array(l.length).keys()].filter((i) => l.parent[i] < 0);
+      expect(roots.map((i) => l.frames.func[l.frame[i]])).toEqual(['recurse']);
+      expect(l.total[roots[0]]).toBe(inclusive.size);
+    }
+  });
+});

@@ -241,6 +241,60 @@ export function differentialFlame(head: Profile, base: Profile, query: Pick<TopQ
 }
 
 /**
+ * speedscope's "sandwich" for one frame: its callees (everything it calls, merged over every
+ * outermost call of it) or its callers (the stacks that lead to it, innermost call first).
+ */
+export function sandwichFlame(profile: Profile, query: Pick<TopQuery, 'filters'>, focus: number, side: 'callers' | 'callees'): FlameLayout {
+  const sums = sumByStack(profile, query);
+  const { frame, parent } = profile.stacks;
+  const n = profile.stacks.length;
+  const t = new TreeBuilder(profile.frames.length);
+  if (side === 'callees') {
+    const node = new Int32Array(n).fill(-1);
+    for (let s = 0; s < n; s++) {
+      const p = parent[s];
+      if (p >= 0 && node[p] >= 0) node[s] = t.child(node[p], frame[s]);
+      else if (frame[s] === focus) node[s] = t.child(-1, focus);
+    }
+    const size = Float64Array.from(sums.size);
+    const count = Float64Array.from(sums.count);
+    for (let s = n - 1; s >= 0; s--) {
+      const p = parent[s];
+      if (p >= 0 && node[p] >= 0) {
+        size[p] += size[s];
+        count[p] += count[s];
+      }
+    }
+    for (let s = 0; s < n; s++) {
+      if (node[s] < 0) continue;
+      // Stacks merged into one tree node are disjoint subtrees, so their sums add up.
+      t.self[node[s]] += sums.size[s];
+      t.total[node[s]] += size[s];
+      t.count[node[s]] += count[s];
+    }
+  } else {
+    // The innermost call of the focus frame on each stack, or -1.
+    const innermost = new Int32Array(n).fill(-1);
+    for (let s = 0; s < n; s++) {
+      if (frame[s] === focus) innermost[s] = s;
+      else if (parent[s] >= 0) innermost[s] = innermost[parent[s]];
+    }
+    for (let s = 0; s < n; s++) {
+      const at = innermost[s];
+      if (at < 0 || (sums.size[s] === 0 && sums.count[s] === 0)) continue;
+      let p = -1;
+      for (let x = at; x >= 0; x = parent[x]) {
+        p = t.child(p, frame[x]);
+        t.total[p] += sums.size[s];
+        t.count[p] += sums.count[s];
+      }
+      if (at === s) t.self[t.child(-1, focus)] += sums.size[s];
+    }
+  }
+  return layout(t, framesOf(profile), false);
+}
+
+/**
  * The dominator tree drawn as a flame graph: width = retained size. Objects smaller than
  * `minFraction` of the heap are left out (their space stays in their dominator's width), so a
  * heap of millions of objects stays a drawable few thousand rectangles.
