@@ -5,7 +5,9 @@
 // Section 2 — heap snapshots of ~50, 200, 600 and 1300 MB made by Node's v8.writeHeapSnapshot():
 // our full load against memlab's loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse
 // alone, and a single read-and-look at every byte.
-// Environment: BENCH_SECTIONS=tracemalloc,heap  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
+// Section 3 — flame graphs: layout of a generated 100 k-node profile in Node against d3's
+// hierarchy + partition, and first paint / frame times of a scripted zoom in Chromium.
+// Environment: BENCH_SECTIONS=tracemalloc,heap,flame  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -102,6 +104,20 @@ function mb_(n) {
   return `${(n / 2 ** 20).toFixed(0)} MB`;
 }
 
-const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap').split(',');
+function flameSection() {
+  const nodes = Number(process.env.BENCH_FLAME_NODES ?? 100_000);
+  console.log(`\n## flame graphs: ${nodes.toLocaleString('en-US')} call-tree nodes`);
+  const layout = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(here, 'flame-bench.ts'), String(nodes)], { encoding: 'utf8' }).trim().split('\n').pop());
+  console.log(`layout in Node (median of 7): heaplens ${layout.heaplensMs.toFixed(1)} ms, d3 hierarchy+partition ${layout.d3PartitionMs.toFixed(1)} ms — ${(layout.d3PartitionMs / layout.heaplensMs).toFixed(1)}× faster (aim: < 50 ms)`);
+  const browser = JSON.parse(execFileSync(process.execPath, [join(here, 'flame-browser.js'), String(nodes)], { encoding: 'utf8' }).trim().split('\n').pop());
+  console.log(`Chromium: first paint ${browser.firstPaintMs.toFixed(0)} ms (aim: < 100 ms; worker layout + transfer + first draw)`);
+  console.log(
+    `Chromium: frame interval while zooming median ${browser.zoomFrameMs.median.toFixed(1)} ms, p95 ${browser.zoomFrameMs.p95.toFixed(1)} ms, max ${browser.zoomFrameMs.max.toFixed(1)} ms; ` +
+      `idle page ${browser.idleFrameMs.median.toFixed(1)} ms — p95 is ${(browser.zoomFrameMs.p95 / browser.idleFrameMs.median).toFixed(2)}× the idle frame (aim: < 16.7 ms)`,
+  );
+}
+
+const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame').split(',');
 if (sections.includes('tracemalloc')) tracemallocSection();
 if (sections.includes('heap')) heapSection();
+if (sections.includes('flame')) flameSection();

@@ -91,38 +91,19 @@ function layout(t: TreeBuilder, frames: FlameFrames, withBase: boolean): FlameLa
       }
     }
   }
-  const width = (i: number) => w[i];
-  const children: number[][] = Array.from({ length: n + 1 }, () => []);
-  for (let i = 0; i < n; i++) if (width(i) > 0) children[t.parent[i] + 1].push(i);
-  for (const list of children) list.sort((a, b) => width(b) - width(a) || a - b);
+  // Children of each node (index 0 = the roots) in CSR form, visible (non-zero) ones only,
+  // each list sorted largest first.
+  const first = new Int32Array(n + 2);
+  for (let i = 0; i < n; i++) if (w[i] > 0) first[t.parent[i] + 2]++;
+  for (let i = 1; i < n + 2; i++) first[i] += first[i - 1];
+  const kids = new Int32Array(first[n + 1]);
+  const fill = first.slice(0, n + 1);
+  for (let i = 0; i < n; i++) if (w[i] > 0) kids[fill[t.parent[i] + 1]++] = i;
+  for (let p = 0; p <= n; p++) {
+    if (first[p + 1] - first[p] > 1) kids.subarray(first[p], first[p + 1]).sort((a, b) => w[b] - w[a] || a - b);
+  }
 
-  const order: number[] = [];
-  const start = new Float64Array(n);
-  const depthOf = new Int32Array(n);
-  const stack: number[] = [];
-  let offset = 0;
-  for (const r of children[0]) {
-    start[r] = offset;
-    offset += width(r);
-  }
-  for (let k = children[0].length - 1; k >= 0; k--) stack.push(children[0][k]);
-  let maxDepth = 0;
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    order.push(node);
-    let x = start[node];
-    const kids = children[node + 1];
-    for (const c of kids) {
-      start[c] = x;
-      x += width(c);
-      depthOf[c] = depthOf[node] + 1;
-      if (depthOf[c] > maxDepth) maxDepth = depthOf[c];
-    }
-    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
-  }
-  const m = order.length;
-  const newIndex = new Int32Array(n).fill(-1);
-  order.forEach((node, i) => (newIndex[node] = i));
+  const m = kids.length;
   const out: FlameLayout = {
     length: m,
     start: new Float64Array(m),
@@ -135,20 +116,60 @@ function layout(t: TreeBuilder, frames: FlameFrames, withBase: boolean): FlameLa
     frame: new Int32Array(m),
     base: withBase ? new Float64Array(m) : null,
     frames,
-    maxDepth,
-    totalValue: offset,
+    maxDepth: 0,
+    totalValue: 0,
   };
-  order.forEach((node, i) => {
-    out.start[i] = start[node];
+  // Depth-first with an explicit stack of (tree node, its index in the output).
+  const stackNode = new Int32Array(m + 1);
+  const stackOut = new Int32Array(m + 1);
+  let top = 0;
+  let next = 0;
+  let offset = 0;
+  const emit = (node: number, parentOut: number, start: number, depth: number): number => {
+    const i = next++;
+    out.start[i] = start;
     out.width[i] = w[node];
     out.total[i] = t.total[node];
     out.self[i] = t.self[node];
     out.count[i] = t.count[node];
-    out.depth[i] = depthOf[node];
-    out.parent[i] = t.parent[node] >= 0 ? newIndex[t.parent[node]] : -1;
+    out.depth[i] = depth;
+    out.parent[i] = parentOut;
     out.frame[i] = t.frame[node];
     if (out.base) out.base[i] = t.base[node];
-  });
+    if (depth > out.maxDepth) out.maxDepth = depth;
+    return i;
+  };
+  // Roots, pushed in reverse so the largest comes out first.
+  const rootStart = new Float64Array(first[1] - first[0]);
+  for (let k = first[0]; k < first[1]; k++) {
+    rootStart[k - first[0]] = offset;
+    offset += w[kids[k]];
+  }
+  out.totalValue = offset;
+  for (let k = first[1] - 1; k >= first[0]; k--) {
+    stackNode[top] = kids[k];
+    stackOut[top] = -1;
+    top++;
+  }
+  const startOf = new Float64Array(n);
+  for (let k = first[0]; k < first[1]; k++) startOf[kids[k]] = rootStart[k - first[0]];
+  while (top > 0) {
+    top--;
+    const node = stackNode[top];
+    const parentOut = stackOut[top];
+    const depth = parentOut < 0 ? 0 : out.depth[parentOut] + 1;
+    const i = emit(node, parentOut, startOf[node], depth);
+    let x = startOf[node];
+    for (let k = first[node + 1]; k < first[node + 2]; k++) {
+      startOf[kids[k]] = x;
+      x += w[kids[k]];
+    }
+    for (let k = first[node + 2] - 1; k >= first[node + 1]; k--) {
+      stackNode[top] = kids[k];
+      stackOut[top] = i;
+      top++;
+    }
+  }
   return out;
 }
 
@@ -207,7 +228,27 @@ function addProfile(t: TreeBuilder, profile: Profile, sums: StackSums, inverted:
 
 export function allocationFlame(profile: Profile, query: Pick<TopQuery, 'filters'>, inverted: boolean): FlameLayout {
   const t = new TreeBuilder(profile.frames.length);
-  addProfile(t, profile, sumByStack(profile, query), inverted, null, false);
+  const sums = sumByStack(profile, query);
+  if (inverted) addProfile(t, profile, sums, true, null, false);
+  else {
+    // Top-down, the stack table already is the tree (one node per (parent, frame)): copy it.
+    const { frame, parent } = profile.stacks;
+    const n = profile.stacks.length;
+    const size = Float64Array.from(sums.size);
+    const count = Float64Array.from(sums.count);
+    for (let s = n - 1; s >= 0; s--) {
+      if (parent[s] >= 0) {
+        size[parent[s]] += size[s];
+        count[parent[s]] += count[s];
+      }
+    }
+    t.parent = Array.from(parent);
+    t.frame = Array.from(frame);
+    t.total = Array.from(size);
+    t.self = Array.from(sums.size);
+    t.count = Array.from(count);
+    t.base = new Array(n).fill(0);
+  }
   return layout(t, framesOf(profile), false);
 }
 
