@@ -42,6 +42,16 @@ describe('flame graph of the tornado example', () => {
     const page = await newPage(browser);
     await openFlame(page);
     assert.ok((await painted(page, 10_000)) >= 10_000, 'the canvas has pixels drawn');
+    // The widest frame is labelled: dark text pixels on its (light) bar in the first row.
+    const textPixels = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid=flame-canvas]');
+      const dpr = window.devicePixelRatio || 1;
+      const d = c.getContext('2d').getImageData(0, 0, Math.floor(300 * dpr), Math.floor(18 * dpr)).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] < 180) n++;
+      return n;
+    });
+    assert.ok(textPixels > 100, `label pixels on the widest frame: ${textPixels}`);
     const box = await page.getByTestId('flame-canvas').boundingBox();
     await page.mouse.move(box.x + 30, box.y + 9); // the first row, left: the widest root
     const tip = page.getByTestId('flame-tooltip');
@@ -70,6 +80,13 @@ describe('flame graph of the tornado example', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=sandwich] [data-testid=flame-canvas]').length === 2 && [...document.querySelectorAll('[data-testid=sandwich] [data-testid=flame-canvas]')].every((c) => c.height > 0));
     await shot(page, '11b-flame-sandwich');
     await page.getByTestId('flame-reset').first().click();
+    // The Top view's filter applies here too: dropping server.py empties the widest root.
+    await page.getByTestId('flame-filter').fill('!*/server.py');
+    await page.waitForTimeout(500);
+    const box2 = await page.getByTestId('flame-canvas').first().boundingBox();
+    await page.mouse.move(box2.x + 30, box2.y + 9);
+    assert.doesNotMatch(await page.getByTestId('flame-tooltip').first().innerText(), /server\.py:10/);
+    await page.getByTestId('flame-filter').fill('');
     await page.getByTestId('flame-search').first().fill('tornado/web.py');
     const share = page.getByTestId('flame-match').first();
     await share.waitFor();

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GroupBy, TraceFilter } from '../../workers/api.ts';
+import { compareGroups } from '../../workers/analysis/diff.ts';
 import { groupBy, sumByStack } from '../../workers/analysis/group.ts';
 import { ProfileBuilder, type Profile } from '../../workers/model/profile.ts';
 
@@ -119,6 +120,33 @@ describe('grouping invariants', () => {
           expect(g.count[k]).toBe(expected.get(file));
         }
         expect(g.order.length).toBe(expected.size);
+      }),
+    );
+  });
+});
+
+describe('diff invariants (compare_to)', () => {
+  const diff = (head: Profile, base: Profile, by: GroupBy) =>
+    compareGroups({ profile: base, groups: groupBy(base, sumByStack(base, {}), by, 'self') }, { profile: head, groups: groupBy(head, sumByStack(head, {}), by, 'self') });
+  const key = (frames: { file: string; line: number | null }[]) => JSON.stringify(frames);
+
+  it('diff(a, a) changes nothing; diff(a, b) = −diff(b, a); size diffs add up to the change of the total', () => {
+    fc.assert(
+      fc.property(fc.array(traceArb, { maxLength: 40 }), fc.array(traceArb, { maxLength: 40 }), fc.constantFrom(...KEYS), (ta, tb, by) => {
+        const a = profileOf(ta);
+        const b = profileOf(tb);
+        expect(diff(a, a, by).every((r) => r.sizeDiff === 0 && r.countDiff === 0)).toBe(true);
+        const ab = diff(a, b, by);
+        const ba = new Map(diff(b, a, by).map((r) => [key(r.frames), r]));
+        expect(ab.length).toBe(ba.size);
+        for (const r of ab) {
+          const back = ba.get(key(r.frames))!;
+          expect(back.sizeDiff + r.sizeDiff).toBe(0);
+          expect(back.countDiff + r.countDiff).toBe(0);
+        }
+        const total = (t: typeof ta) => t.reduce((s, x) => s + x.size, 0);
+        expect(ab.reduce((s, r) => s + r.sizeDiff, 0)).toBe(total(ta) - total(tb));
+        expect(ab.reduce((s, r) => s + r.countDiff, 0)).toBe(ta.length - tb.length);
       }),
     );
   });
