@@ -221,5 +221,7 @@ export interface EngineApi {
   heapCompare(headId: number, baseId: number): import('./analysis/compare-heaps.ts').ClassComparison[];
   /** Leak candidates: allocated between the first two snapshots, still alive in the third (memlab's rule). */
   heapLeaks(firstId: number, secondId: number, thirdId: number): LeakClassRow[];
+  /** The open allocation profile in heaplens' compact form, gzipped (.heaplens.json.gz, data links). */
+  exportCompact(id: number): Promise<Uint8Array>;
   close(id: number): void;
 }

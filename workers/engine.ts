@@ -14,6 +14,7 @@ import { compareGroups } from './analysis/diff.ts';
 import { allocationFlame, differentialFlame, dominatorFlame, sandwichFlame } from './analysis/flame.ts';
 import { groupBy, groupFrames, stacksInGroup, sumByStack, type Groups, type StackSums } from './analysis/group.ts';
 import { detectFormat, formatBytes } from './formats/detect.ts';
+import { gzip, parseCompact, toCompact } from './formats/compact.ts';
 import { parseHeapProfile } from './formats/heapprofile.ts';
 import { parseHeapSnapshot } from './formats/heapsnapshot.ts';
 import { HeapSession } from './heap-session.ts';
@@ -163,8 +164,19 @@ export function createEngine(): EngineApi {
         }
       };
       const report = (p: Progress): void => onProgress?.(p);
-      const blob = blobOf(source);
-      const format = detectFormat(new Uint8Array(await blob.slice(0, 4096).arrayBuffer()), blob.size);
+      let blob = blobOf(source);
+      let format = detectFormat(new Uint8Array(await blob.slice(0, 4096).arrayBuffer()), blob.size);
+      if (format === 'gzip') {
+        // Compressed profiles (.heapsnapshot.gz, .heaplens.json.gz): unpack, then look again.
+        try {
+          blob = await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).blob();
+        } catch {
+          throw new HeaplensError('This gzip file is damaged or cut short: it could not be decompressed.');
+        }
+        source = blob;
+        format = detectFormat(new Uint8Array(await blob.slice(0, 4096).arrayBuffer()), blob.size);
+        if (format === 'gzip') throw new HeaplensError('This file is gzip inside gzip; heaplens unpacks one level.');
+      }
       let profile: Profile | null = null;
       let heap: HeapSession | null = null;
       if (format === 'heapsnapshot') {
@@ -196,11 +208,12 @@ export function createEngine(): EngineApi {
         report({ phase: 'parsing', done: 0, total: bytes.length });
         profile = parseHeapProfile(bytes);
       } else {
-        throw new HeaplensError('This is a pprof profile; heaplens does not read that format yet.');
+        const bytes = await readAll(source, report, checkCancelled);
+        profile = parseCompact(bytes);
       }
       const id = nextId++;
       profiles.set(id, { name, profile, heap, cache: new Map() });
-      return summarize(id, name, format, profile, heap);
+      return summarize(id, name, format === 'compact' ? profile!.meta.format : format, profile, heap);
     },
 
     cancel(jobId) {
@@ -271,6 +284,10 @@ export function createEngine(): EngineApi {
         return differentialFlame(p.profile, allocations(get(query.baseId)).profile, query, !!query.inverted);
       }
       return allocationFlame(p.profile, query, !!query.inverted);
+    },
+
+    async exportCompact(id) {
+      return gzip(JSON.stringify(toCompact(allocations(get(id)).profile)));
     },
 
     heapCompare(headId, baseId) {

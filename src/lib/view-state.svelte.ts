@@ -1,6 +1,23 @@
-// View settings shared by the Top table and the flame graph of the open profile, so a filter set
-// in one applies in the other (and, later, can live in the URL).
+// View settings of the open profile, shared by its views and mirrored in the URL hash
+// (url-state.ts), so a link reopens the same view and back/forward step through views.
+import type { GroupBy, Mode } from '../../workers/api.ts';
+
+export type View = 'top' | 'flame' | 'heap' | 'dominators';
+
 export const viewState = $state({
+  view: 'top' as View,
+  by: 'line' as GroupBy,
+  mode: 'self' as Mode,
   /** The filter box's text (tracemalloc.Filter syntax, see filter-syntax.ts). */
   filterText: '',
+  /** The Top table's row search. */
+  search: '',
+  /** Flame graph: allocation sites on top. */
+  inverted: false,
+  /** Flame graph: the zoomed node (index in the layout), -1 for none. */
+  zoom: -1,
+  /** Flame graph search. */
+  flameSearch: '',
+  /** The open profile's base for diffs (an engine profile id), null for none. */
+  baseId: null as number | null,
 });

@@ -64,3 +64,37 @@ describe('pages of rows', () => {
     }
   });
 });
+
+describe('compact form and gzip', () => {
+  it('a profile exported in compact form reopens with the same rows for every grouping and filter', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(bytes), 'tornado-server.pickle');
+    const packed = await engine.exportCompact(s.id);
+    expect(packed[0]).toBe(0x1f); // gzip
+    expect(packed.length).toBeLessThan(bytes.length / 5);
+    const back = await engine.open(packed, 'shared.heaplens.json.gz');
+    expect(back.format).toBe('tracemalloc');
+    expect(back.total).toEqual(s.total);
+    for (const by of ['file', 'line', 'traceback'] as const) {
+      const q = { by, limit: 50, filters: [{ inclusive: false, pattern: '<frozen*' }, { inclusive: true, domain: 0 }] };
+      expect(engine.top(back.id, q).rows.map(({ frames, size, count }) => ({ frames, size, count }))).toEqual(
+        engine.top(s.id, q).rows.map(({ frames, size, count }) => ({ frames, size, count })),
+      );
+    }
+  });
+
+  it('a gzipped heap snapshot opens like the plain one', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const plain = readFileSync(join(__dirname, '../fixtures/heapsnapshot/node-plain.heapsnapshot'));
+    const engine = createEngine();
+    const a = await engine.open(new Uint8Array(plain), 'plain');
+    const b = await engine.open(new Uint8Array(gzipSync(plain)), 'plain.heapsnapshot.gz');
+    expect(b.heap).toEqual(a.heap);
+  });
+
+  it('a damaged .heaplens.json is refused with a specific message', async () => {
+    const engine = createEngine();
+    const text = JSON.stringify({ heaplens: 1, meta: { format: 'tracemalloc' }, strings: ['a'], frames: { func: [-1], file: [5], line: [1], column: [-1] }, stacks: { frame: [0], parent: [-1] }, samples: { stack: [0], values: [[1], [1]] }, valueTypes: [{}, {}] });
+    await expect(engine.open(new TextEncoder().encode(text), 'x.heaplens.json')).rejects.toThrow(/damaged: a frame names a missing file/);
+  });
+});

@@ -2,7 +2,7 @@
 
 import { HeaplensError } from '../api.ts';
 
-export type DetectedFormat = 'tracemalloc' | 'heapsnapshot' | 'heapprofile' | 'pprof';
+export type DetectedFormat = 'tracemalloc' | 'heapsnapshot' | 'heapprofile' | 'compact' | 'gzip';
 
 const MIB = 1024 * 1024;
 
@@ -26,11 +26,13 @@ export function detectFormat(head: Uint8Array, totalBytes: number): DetectedForm
   }
   const trimmed = text.replace(/^\uFEFF?\s*/, '');
   if (trimmed.startsWith('{')) {
+    if (/^\{\s*"heaplens"\s*:/.test(trimmed)) return 'compact';
     if (/"snapshot"\s*:/.test(trimmed) || /"meta"\s*:\s*\{\s*"node_fields"/.test(trimmed)) return 'heapsnapshot';
     if (/"head"\s*:/.test(trimmed) && /"callFrame"/.test(trimmed)) return 'heapprofile';
     throw new HeaplensError('This is a JSON file, but not a profile heaplens knows (a V8 .heapsnapshot or .heapprofile).');
   }
-  if (b0 === 0x1f && head[1] === 0x8b) return 'pprof';
+  // gzip: a .heapsnapshot.gz, a .heaplens.json.gz, or (later) pprof; the engine looks inside.
+  if (b0 === 0x1f && head[1] === 0x8b) return 'gzip';
   throw new HeaplensError(
     `This file (${formatBytes(totalBytes)}) is not a recognised memory profile. heaplens reads Python tracemalloc snapshot dumps ` +
       '(made with tracemalloc.take_snapshot().dump("snap.pickle")), V8 heap snapshots (.heapsnapshot) and sampling heap profiles (.heapprofile).',

@@ -1,0 +1,93 @@
+// heaplens' own compact form of an allocation profile (.heaplens.json, and the data in a
+// "link with data"): the model's tables with samples summed per (stack, domain), as JSON, gzipped.
+// It reopens with the same numbers for every grouping, filter and diff.
+
+import { HeaplensError } from '../api.ts';
+import type { Profile, ProfileFormat } from '../model/profile.ts';
+
+interface Compact {
+  heaplens: 1;
+  meta: Profile['meta'];
+  valueTypes: Profile['valueTypes'];
+  strings: string[];
+  frames: { func: number[]; file: number[]; line: number[]; column: number[] };
+  stacks: { frame: number[]; parent: number[] };
+  samples: { stack: number[]; values: number[][]; domain?: number[] };
+}
+
+export function toCompact(p: Profile): Compact {
+  // One sample per (stack, domain): counts and sizes add, so every grouping stays exact.
+  const key = new Map<number, number>();
+  const stack: number[] = [];
+  const domain: number[] = [];
+  const values: number[][] = p.valueTypes.map(() => []);
+  const d = p.samples.domain;
+  for (let i = 0; i < p.samples.length; i++) {
+    const k = p.samples.stack[i] * 65536 + (d ? d[i] & 0xffff : 0);
+    let j = key.get(k);
+    if (j === undefined) {
+      j = stack.length;
+      key.set(k, j);
+      stack.push(p.samples.stack[i]);
+      domain.push(d ? d[i] : 0);
+      for (const v of values) v.push(0);
+    }
+    for (let t = 0; t < values.length; t++) values[t][j] += p.samples.values[t][i];
+  }
+  return {
+    heaplens: 1,
+    meta: p.meta,
+    valueTypes: p.valueTypes,
+    strings: p.strings,
+    frames: { func: Array.from(p.frames.func), file: Array.from(p.frames.file), line: Array.from(p.frames.line), column: Array.from(p.frames.column) },
+    stacks: { frame: Array.from(p.stacks.frame), parent: Array.from(p.stacks.parent) },
+    samples: { stack, values, ...(d ? { domain } : {}) },
+  };
+}
+
+export async function gzip(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const FORMATS: ProfileFormat[] = ['tracemalloc', 'heapprofile', 'heapsnapshot', 'pprof'];
+
+export function parseCompact(bytes: Uint8Array): Profile {
+  let c: Compact;
+  try {
+    c = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new HeaplensError('This .heaplens.json file is not valid JSON: it may have been cut short.');
+  }
+  const bad = (what: string): never => {
+    throw new HeaplensError(`This .heaplens.json file is damaged: ${what}.`);
+  };
+  if (c?.heaplens !== 1) bad('it has no "heaplens": 1 marker');
+  if (!c.meta || !FORMATS.includes(c.meta.format)) bad('its format is unknown');
+  const nStrings = c.strings?.length ?? bad('no strings');
+  const nFrames = c.frames?.file?.length ?? bad('no frames');
+  const nStacks = c.stacks?.frame?.length ?? bad('no stacks');
+  for (const f of c.frames.file) if (!(f >= 0 && f < nStrings)) bad('a frame names a missing file');
+  for (const f of c.frames.func) if (!(f >= -1 && f < nStrings)) bad('a frame names a missing function');
+  c.stacks.frame.forEach((f, i) => {
+    if (!(f >= 0 && f < nFrames)) bad('a stack names a missing frame');
+    const p = c.stacks.parent[i];
+    if (!(p >= -1 && p < i)) bad('a stack has a parent that does not come before it');
+  });
+  const nSamples = c.samples?.stack?.length ?? bad('no samples');
+  for (const s of c.samples.stack) if (!(s >= 0 && s < nStacks)) bad('a sample names a missing stack');
+  if (c.samples.values?.length !== c.valueTypes?.length) bad('values do not match the value types');
+  return {
+    meta: c.meta,
+    valueTypes: c.valueTypes,
+    strings: c.strings,
+    frames: { func: Int32Array.from(c.frames.func), file: Int32Array.from(c.frames.file), line: Int32Array.from(c.frames.line), column: Int32Array.from(c.frames.column), length: nFrames },
+    stacks: { frame: Int32Array.from(c.stacks.frame), parent: Int32Array.from(c.stacks.parent), length: nStacks },
+    samples: {
+      stack: Int32Array.from(c.samples.stack),
+      values: c.samples.values.map((v) => Float64Array.from(v)),
+      ...(c.samples.domain ? { domain: Int32Array.from(c.samples.domain) } : {}),
+      length: nSamples,
+    },
+  };
+}
