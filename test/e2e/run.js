@@ -19,7 +19,8 @@ if (!existsSync(CHROMIUM)) {
 const build = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const server = await serveStatic(join(root, 'dist'));
+// Served from a sub-path, as on any static host: the built app must not assume it owns '/'.
+const server = await serveStatic(join(root, 'dist'), { prefix: '/some/sub/path/' });
 const tests = readdirSync(join(root, 'test/e2e'))
   .filter((f) => f.endsWith('.test.js'))
   .map((f) => join(root, 'test/e2e', f));
