@@ -12,7 +12,7 @@ import type { HeapGraph } from '../model/heap-graph.ts';
 import type { Profile } from '../model/profile.ts';
 import type { ClassIndex } from './classes.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
-import { sumByStack, type StackSums } from './group.ts';
+import { subtreeSums, sumByStack, type StackSums } from './group.ts';
 
 export interface FlameFrames {
   func: string[]; // '' when the format has no function names
@@ -190,15 +190,7 @@ function addProfile(t: TreeBuilder, profile: Profile, sums: StackSums, inverted:
   if (!inverted) {
     const node = new Int32Array(n);
     for (let s = 0; s < n; s++) node[s] = t.child(parent[s] >= 0 ? node[parent[s]] : -1, map(frame[s]));
-    // Subtree sums: children have larger indices than parents in the stack table.
-    const size = Float64Array.from(sums.size);
-    const count = Float64Array.from(sums.count);
-    for (let s = n - 1; s >= 0; s--) {
-      if (parent[s] >= 0) {
-        size[parent[s]] += size[s];
-        count[parent[s]] += count[s];
-      }
-    }
+    const { size, count } = subtreeSums(profile, sums);
     for (let s = 0; s < n; s++) {
       const i = node[s];
       if (intoBase) t.base[i] += size[s];
@@ -234,14 +226,7 @@ export function allocationFlame(profile: Profile, query: Pick<TopQuery, 'filters
     // Top-down, the stack table already is the tree (one node per (parent, frame)): copy it.
     const { frame, parent } = profile.stacks;
     const n = profile.stacks.length;
-    const size = Float64Array.from(sums.size);
-    const count = Float64Array.from(sums.count);
-    for (let s = n - 1; s >= 0; s--) {
-      if (parent[s] >= 0) {
-        size[parent[s]] += size[s];
-        count[parent[s]] += count[s];
-      }
-    }
+    const { size, count } = subtreeSums(profile, sums);
     t.parent = Array.from(parent);
     t.frame = Array.from(frame);
     t.total = Array.from(size);
@@ -297,15 +282,7 @@ export function sandwichFlame(profile: Profile, query: Pick<TopQuery, 'filters'>
       if (p >= 0 && node[p] >= 0) node[s] = t.child(node[p], frame[s]);
       else if (frame[s] === focus) node[s] = t.child(-1, focus);
     }
-    const size = Float64Array.from(sums.size);
-    const count = Float64Array.from(sums.count);
-    for (let s = n - 1; s >= 0; s--) {
-      const p = parent[s];
-      if (p >= 0 && node[p] >= 0) {
-        size[p] += size[s];
-        count[p] += count[s];
-      }
-    }
+    const { size, count } = subtreeSums(profile, sums);
     for (let s = 0; s < n; s++) {
       if (node[s] < 0) continue;
       // Stacks merged into one tree node are disjoint subtrees, so their sums add up.

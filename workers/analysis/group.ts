@@ -81,7 +81,7 @@ export interface Groups {
 }
 
 /** Subtree sums: what each stack and everything called from it holds. */
-function subtreeSums(profile: Profile, sums: StackSums): { size: Float64Array; count: Float64Array } {
+export function subtreeSums(profile: Profile, sums: StackSums): { size: Float64Array; count: Float64Array } {
   const size = Float64Array.from(sums.size);
   const count = Float64Array.from(sums.count);
   const parent = profile.stacks.parent;
