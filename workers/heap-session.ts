@@ -14,6 +14,7 @@ export class HeapSession {
   readonly classes: ClassIndex;
   readonly allocations: Profile | null;
   private objectsByClass: Uint32Array[] | null = null;
+  private sortedClasses: Uint8Array | null = null;
   private domChildren: { first: Uint32Array; list: Uint32Array } | null = null;
 
   constructor(readonly graph: HeapGraph) {
@@ -56,12 +57,23 @@ export class HeapSession {
 
   objects(classId: number, offset = 0, limit = 100): HeapObjectPage {
     if (!this.objectsByClass) {
-      const lists: number[][] = this.classes.rows.map(() => []);
-      for (let i = 0; i < this.graph.nodeCount; i++) lists[this.classes.classOf[i]].push(i);
-      const r = this.analysis.retainedSize;
-      this.objectsByClass = lists.map((l) => Uint32Array.from(l).sort((a, b) => r[b] - r[a] || a - b));
+      // Nodes grouped by class in one counting pass; each class is sorted when first asked for.
+      const { classOf, rows } = this.classes;
+      const first = new Uint32Array(rows.length + 1);
+      for (let i = 0; i < this.graph.nodeCount; i++) first[classOf[i] + 1]++;
+      for (let c = 0; c < rows.length; c++) first[c + 1] += first[c];
+      const fill = first.slice(0, rows.length);
+      const all = new Uint32Array(this.graph.nodeCount);
+      for (let i = 0; i < this.graph.nodeCount; i++) all[fill[classOf[i]]++] = i;
+      this.objectsByClass = rows.map((_, c) => all.subarray(first[c], first[c + 1]));
+      this.sortedClasses = new Uint8Array(rows.length);
     }
     const list = this.objectsByClass[classId] ?? new Uint32Array(0);
+    if (this.sortedClasses && classId < this.sortedClasses.length && !this.sortedClasses[classId]) {
+      const r = this.analysis.retainedSize;
+      list.sort((a, b) => r[b] - r[a] || a - b);
+      this.sortedClasses[classId] = 1;
+    }
     return { total: list.length, rows: Array.from(list.subarray(offset, offset + limit), (n) => this.row(n)) };
   }
 
