@@ -97,6 +97,10 @@ function heapSection() {
       console.log(`${label.padEnd(20)} ${who.padEnd(12)} ${status}`);
     }
     if (!ours.error) console.log(`${''.padEnd(20)} ${''.padEnd(12)} ${ours.nodes.toLocaleString('en-US')} nodes, ${ours.edges.toLocaleString('en-US')} edges; peak RSS / file size = ${(ours.peakRss / actual).toFixed(2)}`);
+    if (mb === 200) {
+      const b = JSON.parse(execFileSync(process.execPath, [join(here, 'heap-browser.js'), file], { encoding: 'utf8' }).trim().split('\n').pop());
+      console.log(`${''.padEnd(20)} in Chromium: file picked → class table ${sec(b.classTableMs / 1000)}, a class's objects ${sec(b.firstObjectsMs / 1000)}`);
+    }
   }
 }
 
