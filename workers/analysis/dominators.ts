@@ -27,8 +27,8 @@ export interface HeapAnalysis {
   retainers: Retainers;
   dominator: Uint32Array; // immediate dominator (the root's is itself)
   retainedSize: Float64Array;
-  /** Hops from the root over non-weak edges; -1 when unreachable. */
-  distance: Int32Array;
+  /** Hops from the root over non-weak edges; -1 when unreachable. Computed on first use. */
+  readonly distance: Int32Array;
   /** Nodes in the order their retained sizes were summed: every node after its dominator. */
   order: Uint32Array;
   totalSize: number;
@@ -235,7 +235,18 @@ export function analyzeHeap(g: HeapGraph, retainers = buildRetainers(g)): HeapAn
     const node = order[i];
     retainedSize[dominator[node]] += retainedSize[node];
   }
-  return { retainers, dominator, retainedSize, distance: distances(g), order, totalSize };
+  // Distances are only needed once someone looks at objects: the class table comes first.
+  let distance: Int32Array | null = null;
+  return {
+    retainers,
+    dominator,
+    retainedSize,
+    order,
+    totalSize,
+    get distance() {
+      return (distance ??= distances(g));
+    },
+  };
 }
 
 /** Breadth-first hops from the root over non-weak edges (DevTools' "Distance"). */
