@@ -2,6 +2,7 @@
 // this machine's closed network needs, and a record of console errors.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.HEAPLENS_URL;
@@ -45,4 +46,16 @@ export async function dropFile(page, name, bytes, type = 'application/octet-stre
   );
   await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
   await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+}
+
+/** One Chromium per test file, launched before its tests and closed after them. */
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }

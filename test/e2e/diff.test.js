@@ -1,25 +1,19 @@
 // Pick a base and read the diff table: the rows of tracemalloc's compare_to(), in its order.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { BASE, launch, newPage, shot } from './browser.js';
+import { describe, it } from 'node:test';
+import { BASE, newPage, shot, useBrowser } from './browser.js';
 
 const DIR = new URL('../fixtures/tracemalloc/', import.meta.url);
 const BEFORE = readFileSync(new URL('before_p5.pickle', DIR));
 const AFTER = readFileSync(new URL('after_p5.pickle', DIR));
 const COMPARE = JSON.parse(readFileSync(new URL('compare.expected.json', DIR), 'utf8')).compare_to;
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('diff against a base', () => {
   it('open two dumps, compare the second with the first: compare_to order and numbers', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'before_p5.pickle', mimeType: 'application/octet-stream', buffer: BEFORE });
     await page.getByTestId('top-row').first().waitFor();

@@ -2,18 +2,12 @@
 // with a base, the differential graph. Screenshots in test-results/.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { BASE, launch, newPage, shot } from './browser.js';
+import { describe, it } from 'node:test';
+import { BASE, newPage, shot, useBrowser } from './browser.js';
 
 const TM = new URL('../fixtures/tracemalloc/', import.meta.url);
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** Waits until the flame canvas has at least `min` non-transparent pixels; returns the count. */
 const painted = async (page, min = 1000) => {
@@ -39,7 +33,7 @@ async function openFlame(page) {
 
 describe('flame graph of the tornado example', () => {
   it('draws, and hovering the widest frame names server.py:10 with its size and share', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await openFlame(page);
     assert.ok((await painted(page, 10_000)) >= 10_000, 'the canvas has pixels drawn');
     // The widest frame is labelled: dark text pixels on its (light) bar in the first row.
@@ -65,7 +59,7 @@ describe('flame graph of the tornado example', () => {
   });
 
   it('click zooms (breadcrumb, reset), search highlights and reports the share', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await openFlame(page);
     const box = await page.getByTestId('flame-canvas').boundingBox();
     // A frame in the second row, right half: one of the import stacks.
@@ -96,7 +90,7 @@ describe('flame graph of the tornado example', () => {
   });
 
   it('inverted: allocation sites on top, server.py:11 the widest', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await openFlame(page);
     await page.getByTestId('flame-inverted').click();
     await page.waitForTimeout(300);
@@ -109,7 +103,7 @@ describe('flame graph of the tornado example', () => {
 
 describe('differential flame graph', () => {
   it('with a base, colours by change and shows the legend', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     for (const name of ['before_p5.pickle', 'after_p5.pickle']) {
       await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: readFileSync(new URL(name, TM)) });
@@ -129,7 +123,7 @@ describe('differential flame graph', () => {
 
 describe('dominator flame graph', () => {
   it('a heap snapshot\'s dominator tree is drawn with the root as wide as the heap', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({
       name: 'node-plain.heapsnapshot',

@@ -2,23 +2,17 @@
 // an object alive.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { BASE, dropFile, launch, newPage, shot } from './browser.js';
+import { describe, it } from 'node:test';
+import { BASE, dropFile, newPage, shot, useBrowser } from './browser.js';
 
 const PLAIN = readFileSync(new URL('../fixtures/heapsnapshot/node-plain.heapsnapshot', import.meta.url));
 const TRACKED = readFileSync(new URL('../fixtures/heapsnapshot/node-tracked.heapsnapshot', import.meta.url));
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('heap snapshots', () => {
   it('drop a snapshot, see the class table, open Leaky and see a retainer path to the root', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'node-plain.heapsnapshot', mimeType: 'application/json', buffer: PLAIN });
     await page.getByTestId('class-table').waitFor();
@@ -40,7 +34,7 @@ describe('heap snapshots', () => {
   });
 
   it('a snapshot with allocation traces also shows the allocation view', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await dropFile(page, 'node-tracked.heapsnapshot', TRACKED);
     await page.getByTestId('class-table').waitFor();
@@ -52,7 +46,7 @@ describe('heap snapshots', () => {
   });
 
   it('a truncated snapshot says so', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'cut.heapsnapshot', mimeType: 'application/json', buffer: PLAIN.subarray(0, PLAIN.length >> 1) });
     const banner = page.getByTestId('error-banner');
@@ -66,7 +60,7 @@ describe('comparing heap snapshots', () => {
   const file = (name) => readFileSync(new URL(`../fixtures/heapsnapshot/${name}.heapsnapshot`, import.meta.url));
 
   it('Comparison by object id and leak candidates over three snapshots', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     for (const [name, label] of [
       ['node-before', 'first.heapsnapshot'],

@@ -6,24 +6,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serveStatic } from './static-server.js';
-import { BASE, launch, newPage, shot } from './browser.js';
+import { BASE, newPage, shot, useBrowser } from './browser.js';
 
 const TM = new URL('../fixtures/tracemalloc/', import.meta.url);
 const DUMP = readFileSync(new URL('limit25_p5.pickle', TM));
 const EXPECTED = JSON.parse(readFileSync(new URL('limit25_p5.expected.json', TM), 'utf8'));
 const COMPARE = JSON.parse(readFileSync(new URL('compare.expected.json', TM), 'utf8')).compare_to;
 
-let browser;
+const browser = useBrowser();
 let withCors;
 let withoutCors;
 before(async () => {
-  browser = await launch();
   const dir = join(process.cwd(), 'test/fixtures/tracemalloc');
   withCors = await serveStatic(dir, { headers: { 'Access-Control-Allow-Origin': '*' } });
   withoutCors = await serveStatic(dir);
 });
 after(async () => {
-  await browser?.close();
   withCors?.close();
   withoutCors?.close();
 });
@@ -47,7 +45,7 @@ function expectTop(rows) {
 
 describe('library', () => {
   it('a dropped profile is still listed after a reload and opens with the same numbers; renames and deletes persist', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'limit25_p5.pickle', mimeType: 'application/octet-stream', buffer: DUMP });
     expectTop(await topRows(page));
@@ -78,7 +76,7 @@ describe('library', () => {
   });
 
   it('when storage is full the user is told, nothing half-written stays, and earlier entries still open', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     // Make IndexedDB writes fail on demand, as a full disk would.
     await page.addInitScript(() => {
       const put = IDBObjectStore.prototype.put;
@@ -108,14 +106,14 @@ describe('library', () => {
 
 describe('links', () => {
   it('#url= opens a hosted profile (CORS allowed) with the right numbers', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(`${BASE}#url=${encodeURIComponent(`${withCors.url}limit25_p5.pickle`)}`);
     expectTop(await topRows(page));
     assert.deepEqual(page.errors, []);
   });
 
   it('a server without CORS gets an explanation of what to do', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(`${BASE}#url=${encodeURIComponent(`${withoutCors.url}limit25_p5.pickle`)}`);
     const banner = page.getByTestId('error-banner');
     await banner.waitFor();
@@ -128,7 +126,7 @@ describe('links', () => {
   });
 
   it('#url=…&base=… opens a diff of two hosted files', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     const u = (f) => encodeURIComponent(`${withCors.url}${f}`);
     await page.goto(`${BASE}#url=${u('after_p5.pickle')}&base=${u('before_p5.pickle')}`);
     await page.getByTestId('diff-table').waitFor();
@@ -139,7 +137,7 @@ describe('links', () => {
   });
 
   it('the view round-trips through the URL, and back/forward step through views', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(`${BASE}#url=${encodeURIComponent(`${withCors.url}limit25_p5.pickle`)}`);
     await topRows(page);
     await page.getByTestId('group-traceback').click();
@@ -155,7 +153,7 @@ describe('links', () => {
     const link = page.url();
     await page.getByTestId('copy-link').click();
 
-    const other = await newPage(browser);
+    const other = await newPage(browser());
     await other.goto(link);
     await other.getByTestId('flame-breadcrumb').waitFor();
     assert.equal(await other.getByTestId('flame-search').inputValue(), 'workload');
@@ -169,14 +167,14 @@ describe('links', () => {
   });
 
   it('a link with data opens the same top rows without any network request for the profile', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'limit25_p5.pickle', mimeType: 'application/octet-stream', buffer: DUMP });
     const rows = await topRows(page);
     await page.getByTestId('copy-data-link').click();
     await page.waitForFunction(() => location.hash.includes('data='));
     const link = page.url();
-    const other = await newPage(browser);
+    const other = await newPage(browser());
     const requests = [];
     other.on('request', (r) => requests.push(r.url()));
     await other.goto(link);

@@ -1,20 +1,14 @@
 // Opening a big file shows progress and can be cancelled. (The engine's own cancel of a parse in
 // progress is tested in test/unit/engine.test.ts.)
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { BASE, launch, newPage, shot } from './browser.js';
+import { describe, it } from 'node:test';
+import { BASE, newPage, shot, useBrowser } from './browser.js';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('progress and cancel', () => {
   it('a slow download shows a progress bar whose Cancel returns to the start page without an error', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     // A slow network: the 16 MB example takes many seconds to arrive.
     const cdp = await page.context().newCDPSession(page);

@@ -2,19 +2,13 @@
 // and get a clear message for files heaplens cannot read.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { BASE, dropFile, launch, newPage, shot } from './browser.js';
+import { describe, it } from 'node:test';
+import { BASE, dropFile, newPage, shot, useBrowser } from './browser.js';
 
 const EXAMPLE_EXPECTED = JSON.parse(readFileSync(new URL('../../public/examples/tornado-server.expected.json', import.meta.url), 'utf8'));
 const DUMP = readFileSync(new URL('../fixtures/tracemalloc/limit25_p5.pickle', import.meta.url));
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function openExample(page) {
   await page.goto(BASE);
@@ -24,7 +18,7 @@ async function openExample(page) {
 
 describe('the tornado example', () => {
   it('offers the example on first start and shows the memory_list line on top, by line', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('start').waitFor();
     await shot(page, '01-start');
@@ -47,7 +41,7 @@ describe('the tornado example', () => {
   });
 
   it('by traceback, the top row expands to its stack, outermost first', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await openExample(page);
     await page.getByTestId('group-traceback').click();
     const want = EXAMPLE_EXPECTED.statistics.traceback[0];
@@ -64,7 +58,7 @@ describe('the tornado example', () => {
   });
 
   it('a row by line expands to the tracebacks that lead there', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await openExample(page);
     await page.getByTestId('top-row').first().click();
     await page.getByTestId('traceback').first().waitFor();
@@ -74,7 +68,7 @@ describe('the tornado example', () => {
   });
 
   it('the filter box excludes a file, like tracemalloc.Filter(False, …)', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await openExample(page);
     await page.getByTestId('filter').fill('!*server.py');
     await page.waitForFunction(() => !document.querySelector('[data-testid=top-row]')?.textContent?.includes('server.py'));
@@ -87,7 +81,7 @@ describe('the tornado example', () => {
 
 describe('files heaplens cannot read', () => {
   it('a dropped text file shows a clear error and the page keeps working', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await dropFile(page, 'notes.txt', new TextEncoder().encode('these are my notes, not a profile\n'), 'text/plain');
     const banner = page.getByTestId('error-banner');
@@ -101,7 +95,7 @@ describe('files heaplens cannot read', () => {
   });
 
   it('a truncated dump picked with the file input says it is truncated', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'cut.pickle', mimeType: 'application/octet-stream', buffer: DUMP.subarray(0, DUMP.length >> 1) });
     const banner = page.getByTestId('error-banner');
@@ -111,7 +105,7 @@ describe('files heaplens cannot read', () => {
   });
 
   it('a real dump dropped on the page opens', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await dropFile(page, 'limit25_p5.pickle', DUMP);
     await page.getByTestId('top-row').first().waitFor();
@@ -131,7 +125,7 @@ describe('security', () => {
   });
 
   it('file names and paths from a profile are shown as text, never as markup', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto(BASE);
     await dropFile(page, '<img src=x onerror="window.pwned=1">.pickle', new TextEncoder().encode('not a profile'));
     await page.getByTestId('error-banner').waitFor();
