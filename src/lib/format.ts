@@ -28,9 +28,11 @@ export function formatPercent(part: number, total: number): string {
   return `${p < 0.1 && p > 0 ? '<0.1' : p.toFixed(1)}%`;
 }
 
-/** The last path segments of a file name, for narrow columns; the full name goes in a title. */
-export function shortPath(file: string, keep = 3): string {
-  const parts = file.split('/');
-  if (parts.length <= keep + 1) return file;
-  return `…/${parts.slice(-keep).join('/')}`;
+/**
+ * A path cut in two for eliding in the middle: the folder may shrink to "…", the file name never
+ * does (it is what people scan for). `<frozen importlib._bootstrap>` has no folder.
+ */
+export function splitPath(file: string): { folder: string; name: string } {
+  const cut = file.lastIndexOf('/') + 1;
+  return { folder: file.slice(0, cut), name: file.slice(cut) };
 }

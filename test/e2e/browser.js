@@ -33,8 +33,11 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 
-/** Drops files on the page the way a user's drag and drop does (DataTransfer + drop event). */
-export async function dropFile(page, name, bytes, type = 'application/octet-stream') {
+/**
+ * Drops files on the page the way a user's drag and drop does (DataTransfer + drop event).
+ * `whileDragging` runs between the drag entering the window and the drop.
+ */
+export async function dropFile(page, name, bytes, type = 'application/octet-stream', whileDragging = async () => {}) {
   const data = Array.from(bytes);
   const dt = await page.evaluateHandle(
     ({ name, data, type }) => {
@@ -45,6 +48,7 @@ export async function dropFile(page, name, bytes, type = 'application/octet-stre
     { name, data, type },
   );
   await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
+  await whileDragging();
   await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
 }
 

@@ -34,8 +34,23 @@ describe('the tornado example', () => {
     assert.ok(text.includes((want.count).toLocaleString('en-US')), `count ${want.count} in ${text}`);
     // Same size tracemalloc reports: 38.6 MiB for the million ints.
     assert.ok(text.includes(`${(want.size / 2 ** 20).toFixed(1)} MiB`), text);
+    // The largest of all: rows come largest first, and the first holds most of the total.
+    const sizes = await page.getByTestId('top-row').evaluateAll((rows) => rows.map((r) => Number(r.dataset.size)));
+    assert.equal(sizes[0], want.size);
+    assert.ok(sizes.every((s, i) => i === 0 || s <= sizes[i - 1]), 'rows ordered by size');
+    assert.ok(sizes[0] > EXAMPLE_EXPECTED.total.size / 2, 'the million ints hold most of the memory');
+    assert.ok(sizes.length <= 200, `one page of rows at a time, not ${sizes.length}`);
+    // A wide window shows whole paths: nothing is elided that fits.
+    const elided = await page.getByTestId('top-row').evaluateAll((rows) =>
+      rows.slice(0, 30).filter((r) => [...r.querySelectorAll('.frame > *')].some((e) => e.scrollWidth > e.clientWidth)).map((r) => r.querySelector('.frame').title),
+    );
+    assert.deepEqual(elided, []);
     const header = await page.getByTestId('profile-header').innerText();
     assert.match(header, /traceback limit 25/);
+    // tracemalloc records no function names: that grouping is offered but disabled, and says why.
+    const byFunction = page.getByTestId('group-function');
+    assert.equal(await byFunction.isDisabled(), true);
+    assert.match((await byFunction.getAttribute('title')) ?? '', /no function names/);
     await shot(page, '02-example-by-line');
     assert.deepEqual(page.errors, []);
   });
@@ -79,15 +94,52 @@ describe('the tornado example', () => {
   });
 });
 
+describe('reading comfort', () => {
+  it('dark theme, and long paths elided in the middle so file names and lines stay visible', async () => {
+    const page = await newPage(browser(), { colorScheme: 'dark', viewport: { width: 820, height: 700 } });
+    await openExample(page);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = bg.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 150, `dark background, got ${bg}`);
+    // Long paths give way in the middle ("/usr/lib/python3.1…__init__.py:501"): the folder first,
+    // then the file name; the line number always stays in view.
+    const rows = await page.getByTestId('top-row').evaluateAll((rows) =>
+      rows.slice(0, 60).map((row) => {
+        const label = row.querySelector('.frame');
+        const folder = label.querySelector('.folder');
+        const name = label.querySelector('.name');
+        return {
+          title: label.title,
+          lineShown: label.querySelector('.line').getBoundingClientRect().right <= label.getBoundingClientRect().right + 0.5,
+          folderElided: folder !== null && folder.scrollWidth > folder.clientWidth,
+          nameWhole: name.scrollWidth <= name.clientWidth,
+        };
+      }),
+    );
+    assert.deepEqual(rows.filter((r) => !r.lineShown).map((r) => r.title), []);
+    assert.ok(rows.some((r) => r.folderElided && r.nameWhole), 'some long folder was elided, its file name kept whole');
+    const title = await page.getByTestId('top-row').locator('.frame').first().getAttribute('title');
+    assert.match(title, /^\/tmp\/heaplens-example\/server\.py:11$/);
+    await shot(page, '04b-dark-narrow');
+    assert.deepEqual(page.errors, []);
+  });
+});
+
 describe('files heaplens cannot read', () => {
   it('a dropped text file shows a clear error and the page keeps working', async () => {
     const page = await newPage(browser());
     await page.goto(BASE);
-    await dropFile(page, 'notes.txt', new TextEncoder().encode('these are my notes, not a profile\n'), 'text/plain');
+    await dropFile(page, 'notes.txt', new TextEncoder().encode('these are my notes, not a profile\n'), 'text/plain', async () => {
+      await page.getByTestId('drop-overlay').waitFor();
+      await shot(page, '05a-dragging');
+    });
+    await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
     const banner = page.getByTestId('error-banner');
     await banner.waitFor();
     assert.match(await banner.innerText(), /notes\.txt: .*not a recognised memory profile/);
     await shot(page, '05-error-text-file');
+    await banner.getByRole('button', { name: 'Dismiss' }).click();
+    await banner.waitFor({ state: 'detached' });
     // Still usable: the example opens after the error.
     await page.getByTestId('open-example').click();
     await page.getByTestId('top-row').first().waitFor();
