@@ -1,6 +1,7 @@
 // The class summary (DevTools' "Summary" view): objects grouped by constructor name, with count,
 // shallow size and retained size — where an object nested (in the dominator tree) inside another
-// object of the same class is not counted a second time.
+// object of the same class is not counted a second time. Also the pages the Heap view asks for:
+// a class's objects, what an object dominates, and detached DOM elements.
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
@@ -14,37 +15,109 @@ export interface ClassRow {
 
 export interface ClassIndex {
   names: string[];
-  classOf: Uint32Array; // node → class
+  classOf: Uint32Array; // node → class id
   rows: ClassRow[]; // by class id
+  /** The same rows, largest retained size first (then shallow size, count, name). */
+  sorted: (ClassRow & { classId: number })[];
+  /** DOM link state after DevTools' propagation: 0 unknown, 1 attached, 2 detached. */
+  domState: Uint8Array | null;
 }
 
-/** A node's class as DevTools names it. */
-export function classNames(g: HeapGraph): { names: string[]; classOf: Uint32Array } {
+/**
+ * DevTools' propagation of the embedder's DOM states: what an attached DOM node reaches is
+ * attached, what a detached one reaches and nothing attached does is detached. Only native
+ * (embedder) nodes take a state; JavaScript objects in between are not entered.
+ */
+export function propagateDomState(g: HeapGraph): Uint8Array | null {
+  if (!g.detachedness) return null;
+  const c = typeCodes(g);
+  const n = g.nodeCount;
+  const state = new Uint8Array(n);
+  const visited = new Uint8Array(n);
+  const attached: number[] = [];
+  const detached: number[] = [];
+  const visit = (node: number, s: number) => {
+    if (visited[node]) return;
+    visited[node] = 1;
+    if (g.nodeType[node] !== c.native) return;
+    state[node] = s;
+    (s === 1 ? attached : detached).push(node);
+  };
+  for (let i = 0; i < n; i++) if (g.detachedness[i] === 1 || g.detachedness[i] === 2) visit(i, g.detachedness[i]);
+  const spread = (from: number, s: number) => {
+    for (let e = g.firstEdge[from]; e < g.firstEdge[from + 1]; e++) {
+      const t = g.edgeType[e];
+      if (t === c.edgeHidden || t === c.edgeWeak) continue;
+      visit(g.edgeTo[e], s);
+    }
+  };
+  while (attached.length > 0) spread(attached.pop()!, 1);
+  while (detached.length > 0) {
+    const node = detached.pop()!;
+    if (state[node] !== 1) spread(node, 2);
+  }
+  return state;
+}
+
+/** Nodes' classes as DevTools names them in the Summary. */
+export function classNames(g: HeapGraph, domState: Uint8Array | null = propagateDomState(g)): { names: string[]; classOf: Uint32Array } {
   const c = typeCodes(g);
   const ids = new Map<string, number>();
   const names: string[] = [];
   const classOf = new Uint32Array(g.nodeCount);
   const byType = g.nodeTypes.map((t, code) => (code === c.hidden ? '(system)' : code === c.code ? '(compiled code)' : `(${t})`));
-  // Strings of all kinds are one class in DevTools.
-  for (const code of [c.string, c.consString, c.slicedString]) if (code >= 0) byType[code] = '(string)';
+  const id = (name: string) => {
+    let k = ids.get(name);
+    if (k === undefined) {
+      k = names.length;
+      names.push(name);
+      ids.set(name, k);
+    }
+    return k;
+  };
+  // Object and native nodes are named by their string; cache the class per string index.
+  const byString = new Map<number, number>();
   for (let i = 0; i < g.nodeCount; i++) {
     const t = g.nodeType[i];
-    let name = t === c.object || t === c.native ? g.strings[g.nodeName[i]] : byType[t];
-    // DevTools' "Detached <li>": DOM nodes cut from their document but still referenced.
-    if (t === c.native && g.detachedness && g.detachedness[i] === 2) name = `Detached ${name}`;
-    let id = ids.get(name);
-    if (id === undefined) {
-      id = names.length;
-      names.push(name);
-      ids.set(name, id);
+    if (t !== c.object && t !== c.native) {
+      classOf[i] = id(byType[t]);
+      continue;
     }
-    classOf[i] = id;
+    const detached = domState !== null && domState[i] === 2;
+    const key = detached ? -1 - g.nodeName[i] : g.nodeName[i];
+    let k = byString.get(key);
+    if (k === undefined) {
+      let name = g.strings[g.nodeName[i]];
+      // Blink names DOM nodes '<div id="a">'; their class is '<div>'.
+      if (name.startsWith('<')) {
+        const space = name.indexOf(' ');
+        if (space > 0) name = `${name.slice(0, space)}>`;
+      }
+      if (detached) name = `Detached ${name}`;
+      k = id(name);
+      byString.set(key, k);
+    }
+    classOf[i] = k;
   }
   return { names, classOf };
 }
 
-/** Children of each node in the dominator tree, CSR. */
-export function dominatorChildren(g: HeapGraph, a: HeapAnalysis): { first: Uint32Array; list: Uint32Array } {
+/** Children of each node in the dominator tree, as CSR: children of i are list[first[i] .. first[i+1]]. */
+export interface DominatorTree {
+  first: Uint32Array;
+  list: Uint32Array;
+}
+
+export interface NodePage {
+  total: number;
+  nodes: Uint32Array;
+}
+
+const treeCache = new WeakMap<HeapAnalysis, DominatorTree>();
+
+export function dominatorTree(g: HeapGraph, a: HeapAnalysis): DominatorTree {
+  let tree = treeCache.get(a);
+  if (tree) return tree;
   const n = g.nodeCount;
   const first = new Uint32Array(n + 1);
   for (let i = 0; i < n; i++) if (i !== ROOT) first[a.dominator[i] + 1]++;
@@ -52,11 +125,32 @@ export function dominatorChildren(g: HeapGraph, a: HeapAnalysis): { first: Uint3
   const fill = first.slice(0, n);
   const list = new Uint32Array(Math.max(0, n - 1));
   for (let i = 0; i < n; i++) if (i !== ROOT) list[fill[a.dominator[i]]++] = i;
-  return { first, list };
+  tree = { first, list };
+  treeCache.set(a, tree);
+  return tree;
 }
 
+/**
+ * What a node dominates (keeps alive alone), largest retained size first, a page at a time.
+ * Without a node: the whole tree as CSR (what the Heap view's session caches).
+ */
+export function dominatorChildren(g: HeapGraph, a: HeapAnalysis): DominatorTree;
+export function dominatorChildren(g: HeapGraph, a: HeapAnalysis, node: number, offset?: number, limit?: number): NodePage;
+export function dominatorChildren(g: HeapGraph, a: HeapAnalysis, node?: number, offset = 0, limit = 100): DominatorTree | NodePage {
+  const tree = dominatorTree(g, a);
+  if (node === undefined) return tree;
+  const r = a.retainedSize;
+  const children = tree.list.slice(tree.first[node], tree.first[node + 1]).sort((x, y) => r[y] - r[x] || x - y);
+  return { total: children.length, nodes: children.subarray(offset, offset + limit) };
+}
+
+const classCache = new WeakMap<HeapAnalysis, ClassIndex>();
+
 export function classSummary(g: HeapGraph, a: HeapAnalysis): ClassIndex {
-  const { names, classOf } = classNames(g);
+  const cached = classCache.get(a);
+  if (cached) return cached;
+  const domState = propagateDomState(g);
+  const { names, classOf } = classNames(g, domState);
   const rows: ClassRow[] = names.map((name) => ({ name, count: 0, shallowSize: 0, retainedSize: 0 }));
   for (let i = 0; i < g.nodeCount; i++) {
     const r = rows[classOf[i]];
@@ -66,7 +160,7 @@ export function classSummary(g: HeapGraph, a: HeapAnalysis): ClassIndex {
   // Walk the dominator tree depth first, counting how many nodes of each class are on the path
   // from the root: a node's retained size counts only when none above it has its class.
   const n = g.nodeCount;
-  const { first, list } = dominatorChildren(g, a);
+  const { first, list } = dominatorTree(g, a);
   const onPath = new Uint32Array(names.length);
   const stack = new Uint32Array(n + 1);
   const next = new Uint32Array(n + 1);
@@ -90,5 +184,45 @@ export function classSummary(g: HeapGraph, a: HeapAnalysis): ClassIndex {
       depth--;
     }
   }
-  return { names, classOf, rows };
+  const sorted = rows
+    .map((r, classId) => ({ classId, ...r }))
+    .sort((x, y) => y.retainedSize - x.retainedSize || y.shallowSize - x.shallowSize || y.count - x.count || (x.name < y.name ? -1 : 1));
+  const index = { names, classOf, rows, sorted, domState };
+  classCache.set(a, index);
+  return index;
+}
+
+const objectsCache = new WeakMap<HeapAnalysis, Map<number, Uint32Array>>();
+
+/** Objects of one class, largest retained size first (sorted once per class, when first asked). */
+export function objectsOfClass(g: HeapGraph, a: HeapAnalysis, className: string, offset = 0, limit = 100): NodePage {
+  const index = classSummary(g, a);
+  const classId = index.names.indexOf(className);
+  if (classId < 0) return { total: 0, nodes: new Uint32Array(0) };
+  let perClass = objectsCache.get(a);
+  if (!perClass) objectsCache.set(a, (perClass = new Map()));
+  let nodes = perClass.get(classId);
+  if (!nodes) {
+    nodes = new Uint32Array(index.rows[classId].count);
+    let k = 0;
+    for (let i = 0; i < g.nodeCount; i++) if (index.classOf[i] === classId) nodes[k++] = i;
+    const r = a.retainedSize;
+    nodes.sort((x, y) => r[y] - r[x] || x - y);
+    perClass.set(classId, nodes);
+  }
+  return { total: nodes.length, nodes: nodes.subarray(offset, offset + limit) };
+}
+
+/**
+ * Detached DOM elements (Blink's '<tag …>' nodes the page cut from its document but still
+ * references), largest retained size first. Empty for snapshots without DOM link states.
+ */
+export function detachedNodes(g: HeapGraph, a: HeapAnalysis, offset = 0, limit = 100): NodePage {
+  const domState = classSummary(g, a).domState;
+  if (!domState) return { total: 0, nodes: new Uint32Array(0) };
+  const found: number[] = [];
+  for (let i = 0; i < g.nodeCount; i++) if (domState[i] === 2 && g.strings[g.nodeName[i]].startsWith('<')) found.push(i);
+  const r = a.retainedSize;
+  const nodes = Uint32Array.from(found).sort((x, y) => r[y] - r[x] || x - y);
+  return { total: nodes.length, nodes: nodes.subarray(offset, offset + limit) };
 }

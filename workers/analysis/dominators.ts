@@ -1,79 +1,106 @@
 // Dominator tree, retained sizes and distances of a heap graph.
 //
-// Which edges retain (the rules DevTools and memlab share, so our numbers match theirs):
-// - weak edges never retain; shortcut edges retain only from the root (they mark user globals);
-//   self edges are ignored;
-// - "page objects" are those reachable from the root (not through its shortcut edges nor through
-//   the "(Document DOM trees)" root); an edge from a non-page object into a page object does not
-//   retain, so debugger and detached-tree references do not steal page objects;
-// - nodes the root cannot reach: one whose retainers are all weak or shortcut (or that has none)
-//   hangs off the root together with what it reaches; whatever is left (cycles kept only by each
-//   other) hangs off the root too.
-// The dominators are those of that graph, computed with Lengauer–Tarjan (path compression),
-// iteratively over typed arrays: heaps have millions of nodes and chains deeper than any stack.
+// Which edges retain — Chrome DevTools' rules (HeapSnapshot.ts, computeIsEssentialEdge), so our
+// retained sizes are the ones DevTools shows:
+// - weak edges never retain; self edges are ignored; shortcut edges retain only from the root
+//   (there they mark the user's global objects);
+// - a WeakMap value is held by its key and its table together (V8 writes two internal edges,
+//   "N / part of key (…) -> value (…) pair in WeakMap (table @id)"): the edge from the table is
+//   skipped, so the value hangs under its key;
+// - page-owned objects are those reachable from the root's shortcut edges (windows, globals) and
+//   from "(Document DOM trees)"; an edge from a non-page object into a page object does not
+//   retain, so references the debugger or the embedder adds do not steal page objects;
+// - a node with no retaining edge at all (only weak ones, say) hangs off the root, with whatever
+//   it alone reaches; nodes still unreached (cycles kept only by each other) hang off the root.
+// memlab 2.0 (@memlab/core) differs in three places, selectable for comparison with
+// `MEMLAB_RULES`: it marks as page-owned what the root reaches *except* through shortcuts and the
+// DOM trees root, it keeps the WeakMap table's edge, and it hangs off the root only nodes whose
+// retainers are all weak or shortcut edges.
+//
+// The dominators are computed with Semi-NCA (Lengauer–Tarjan's semidominators with path
+// compression, then nearest common ancestors, as LLVM does it): iterative, over typed arrays in
+// DFS-number space, no recursion (millions of nodes, chains deeper than any stack).
 
-import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
+import { typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 
 export const ROOT = 0;
 
-export interface Retainers {
-  /** Retainers of node i are retainerEdge/retainerNode[firstRetainer[i] .. firstRetainer[i + 1]]. */
-  firstRetainer: Uint32Array;
-  retainerEdge: Uint32Array;
-  retainerNode: Uint32Array;
+export interface RetentionRules {
+  /** Which objects count as owned by the page (see above). */
+  pageObjects: 'devtools' | 'memlab';
+  /** Whether the WeakMap table's edge to a value retains it (memlab) or only the key's (DevTools). */
+  weakMapValues: 'held-by-key' | 'held-by-key-and-table';
+  /** Which unreached nodes start a subtree of their own under the root. */
+  orphans: 'no-retaining-edge' | 'only-weak-or-shortcut-retainers';
 }
+
+export const DEVTOOLS_RULES: RetentionRules = { pageObjects: 'devtools', weakMapValues: 'held-by-key', orphans: 'no-retaining-edge' };
+export const MEMLAB_RULES: RetentionRules = { pageObjects: 'memlab', weakMapValues: 'held-by-key-and-table', orphans: 'only-weak-or-shortcut-retainers' };
 
 export interface HeapAnalysis {
-  retainers: Retainers;
-  dominator: Uint32Array; // immediate dominator (the root's is itself)
+  rules: RetentionRules;
+  /** Immediate dominator of each node; the root's is itself. */
+  dominator: Uint32Array;
   retainedSize: Float64Array;
+  totalSize: number;
+  /** Nodes the root cannot reach over retaining edges, hung off the root. */
+  unreachableCount: number;
   /** Hops from the root over non-weak edges; -1 when unreachable. Computed on first use. */
   readonly distance: Int32Array;
-  /** Nodes in the order their retained sizes were summed: every node after its dominator. */
-  order: Uint32Array;
-  totalSize: number;
+  /** Every node after its dominator (a preorder of the dominator tree). Computed on first use. */
+  readonly order: Uint32Array;
 }
 
-export function buildRetainers(g: HeapGraph): Retainers {
-  const n = g.nodeCount;
-  const firstRetainer = new Uint32Array(n + 1);
-  const to = g.edgeTo;
-  for (let e = 0; e < g.edgeCount; e++) firstRetainer[to[e] + 1]++;
-  for (let i = 0; i < n; i++) firstRetainer[i + 1] += firstRetainer[i];
-  const fill = firstRetainer.slice(0, n);
-  const retainerEdge = new Uint32Array(g.edgeCount);
-  const retainerNode = new Uint32Array(g.edgeCount);
-  for (let from = 0; from < n; from++) {
-    for (let e = g.firstEdge[from], end = g.firstEdge[from + 1]; e < end; e++) {
-      const slot = fill[to[e]]++;
-      retainerEdge[slot] = e;
-      retainerNode[slot] = from;
-    }
+const WEAKMAP_EDGE = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
+
+/** Recognises V8's ephemeron edge names, once per string. */
+export class WeakMapEdgeNames {
+  /** Per string: 0 not looked at yet, 1 not an ephemeron edge name, 2 one. */
+  readonly state: Uint8Array;
+  private parts = new Map<number, { pair: string; table: number }>();
+  constructor(private readonly strings: string[]) {
+    this.state = new Uint8Array(strings.length);
   }
-  return { firstRetainer, retainerEdge, retainerNode };
+  /** For an ephemeron edge name: the key/value pair it names (same for both edges) and the table id. */
+  parse(nameIndex: number): { pair: string; table: number } | null {
+    const s = this.state[nameIndex];
+    if (s === 1) return null;
+    if (s === 2) return this.parts.get(nameIndex)!;
+    const name = this.strings[nameIndex];
+    const m = name !== undefined && name.includes(' / part of key (') ? WEAKMAP_EDGE.exec(name) : null;
+    if (!m) {
+      this.state[nameIndex] = 1;
+      return null;
+    }
+    const part = { pair: m[1], table: Number(m[2]) };
+    this.state[nameIndex] = 2;
+    this.parts.set(nameIndex, part);
+    return part;
+  }
 }
 
-/** Page objects: reachable from the root, not through its shortcuts nor the detached DOM trees root. */
-function pageObjects(g: HeapGraph): Uint8Array {
-  const c = typeCodes(g);
+/** Page-owned objects, flagged 1 (see the rules above). */
+function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Array {
   const flags = new Uint8Array(g.nodeCount);
   const stack = new Uint32Array(g.nodeCount);
+  const { firstEdge, edgeTo, edgeType } = g;
   let top = 0;
-  for (let e = g.firstEdge[ROOT]; e < g.firstEdge[ROOT + 1]; e++) {
-    const t = g.edgeType[e];
-    const child = g.edgeTo[e];
-    if (t === c.edgeShortcut) continue;
-    if (t === c.edgeElement && g.nodeType[child] === c.synthetic && g.strings[g.nodeName[child]] === '(Document DOM trees)') continue;
-    if (!flags[child]) {
+  for (let e = firstEdge[ROOT]; e < firstEdge[ROOT + 1]; e++) {
+    const t = edgeType[e];
+    const child = edgeTo[e];
+    const domTrees = t === c.edgeElement && g.nodeType[child] === c.synthetic && g.strings[g.nodeName[child]] === '(Document DOM trees)';
+    const entry = rules.pageObjects === 'devtools' ? t === c.edgeShortcut || domTrees : t !== c.edgeShortcut && !domTrees;
+    if (entry && !flags[child]) {
       flags[child] = 1;
       stack[top++] = child;
     }
   }
+  const weak = c.edgeWeak;
   while (top > 0) {
     const node = stack[--top];
-    for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
-      const child = g.edgeTo[e];
-      if (flags[child] || g.edgeType[e] === c.edgeWeak) continue;
+    for (let e = firstEdge[node], end = firstEdge[node + 1]; e < end; e++) {
+      const child = edgeTo[e];
+      if (flags[child] || edgeType[e] === weak) continue;
       flags[child] = 1;
       stack[top++] = child;
     }
@@ -81,177 +108,255 @@ function pageObjects(g: HeapGraph): Uint8Array {
   return flags;
 }
 
-export function analyzeHeap(g: HeapGraph, retainers = buildRetainers(g)): HeapAnalysis {
+export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = {}): HeapAnalysis {
+  const rules = options.rules ?? DEVTOOLS_RULES;
   const n = g.nodeCount;
+  const m = g.edgeCount;
   const c = typeCodes(g);
+  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = g;
   const weak = c.edgeWeak;
   const shortcut = c.edgeShortcut;
-  const page = pageObjects(g);
-  const { firstEdge, edgeTo, edgeType } = g;
-  const { firstRetainer, retainerEdge, retainerNode } = retainers;
+  const internal = c.edgeInternal;
 
-  const essential = (from: number, e: number, to: number): boolean => {
-    if (from === to) return false;
-    const t = edgeType[e];
-    if (t === weak) return false;
-    if (from === ROOT) return true;
-    if (t === shortcut) return false;
-    return !(page[to] && !page[from]);
-  };
+  // 1. Which edges retain: one bit per edge, and each node's count of retaining edges. (A
+  // sequential pass: classifying each node's edges as the DFS enters it was measured slower.)
+  const page = pageObjects(g, c, rules);
+  const weakMaps = rules.weakMapValues === 'held-by-key' ? new WeakMapEdgeNames(g.strings) : null;
+  const weakMapNames = weakMaps ? weakMaps.state : null;
+  const strong = rules.orphans === 'only-weak-or-shortcut-retainers' ? new Uint8Array(n) : null;
+  const retaining = new Int32Array((m + 31) >>> 5);
+  const firstPred = new Uint32Array(n + 2); // counts by node now, offsets by DFS number later
+  for (let from = 0; from < n; from++) {
+    const fromPage = page[from];
+    const fromRoot = from === ROOT;
+    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
+      const t = edgeType[e];
+      const to = edgeTo[e];
+      if (strong && t !== weak && t !== shortcut) strong[to] = 1;
+      if (t === weak || to === from) continue;
+      if (!fromRoot) {
+        if (t === shortcut) continue;
+        if (page[to] && !fromPage) continue;
+      }
+      if (t === internal && weakMapNames !== null && weakMapNames[edgeNameOrIndex[e]] !== 1) {
+        const part = weakMaps!.parse(edgeNameOrIndex[e]);
+        if (part && part.table === nodeId[from]) continue;
+      }
+      retaining[e >>> 5] |= 1 << (e & 31);
+      firstPred[to]++;
+    }
+  }
 
-  // Vertices are numbered 1..n by DFS order; 0 means "none". Arrays are indexed by node + 1.
+  // 2. DFS numbering over retaining edges: from the root, then from orphans, then the rest.
+  // All later arrays live in DFS-number space (1-based; 0 = none), where the hot loops stay
+  // cache-friendly. `semi` and `label` serve as the DFS stack before they take their roles.
+  const num = new Uint32Array(n + 1); // node → number; later reused as `idom`
+  const vertex = new Uint32Array(n + 1); // number → node
+  const parent = new Uint32Array(n + 1); // number → DFS tree parent's number, later the forest link
   const semi = new Uint32Array(n + 1);
-  const vertex = new Uint32Array(n + 1);
-  const parent = new Uint32Array(n + 1);
-  const ancestor = new Uint32Array(n + 1);
   const label = new Uint32Array(n + 1);
-  const dom = new Uint32Array(n + 1);
-  const cursor = new Uint32Array(n);
-  let count = 0;
-
-  const dfs = (start: number): void => {
-    let v = start + 1;
-    cursor[start] = firstEdge[start];
-    while (v !== 0) {
-      if (semi[v] === 0) {
-        semi[v] = ++count;
-        vertex[count] = v;
-        label[v] = v;
-      }
-      const node = v - 1;
-      let next = parent[v];
-      const end = firstEdge[node + 1];
-      while (cursor[node] < end) {
-        const e = cursor[node]++;
-        const to = edgeTo[e];
-        if (semi[to + 1] === 0 && essential(node, e, to)) {
-          parent[to + 1] = v;
-          cursor[to] = firstEdge[to];
-          next = to + 1;
-          break;
-        }
-      }
-      v = next;
-    }
-  };
-
-  const root = ROOT + 1;
-  dfs(ROOT);
-  if (count < n) {
-    // Orphans: unreachable nodes whose retainers are all weak or shortcut edges.
+  const dfs: DfsState = { count: 0, num, vertex, parent, stackNode: semi, stackEdge: label, retaining, firstEdge, edgeTo };
+  depthFirst(dfs, ROOT, 0);
+  const reached = dfs.count;
+  if (dfs.count < n) {
     for (let node = 0; node < n; node++) {
-      if (semi[node + 1] !== 0) continue;
-      let onlyWeak = true;
-      for (let r = firstRetainer[node]; r < firstRetainer[node + 1]; r++) {
-        const t = edgeType[retainerEdge[r]];
-        if (t !== weak && t !== shortcut) {
-          onlyWeak = false;
-          break;
-        }
-      }
-      if (onlyWeak) {
-        parent[node + 1] = root;
-        dfs(node);
-      }
+      if (num[node] !== 0) continue;
+      const orphan = strong ? strong[node] === 0 : firstPred[node] === 0;
+      if (orphan) depthFirst(dfs, node, 1);
     }
-    // The rest: cycles kept alive only by each other.
     for (let node = 0; node < n; node++) {
-      if (semi[node + 1] === 0) {
-        parent[node + 1] = root;
-        semi[node + 1] = ++count;
-        vertex[count] = node + 1;
-        label[node + 1] = node + 1;
+      if (num[node] !== 0) continue;
+      num[node] = ++dfs.count;
+      vertex[dfs.count] = node;
+      parent[dfs.count] = 1;
+    }
+  }
+  const count = dfs.count;
+
+  // 3. Predecessor lists in DFS-number order (the semidominator loop then reads them in
+  // sequence), holding the retainers' numbers.
+  const fill = label;
+  fill[0] = 0;
+  for (let w = 1; w <= count; w++) fill[w] = firstPred[vertex[w]];
+  firstPred[0] = firstPred[1] = 0;
+  for (let w = 1; w <= count; w++) firstPred[w + 1] = firstPred[w] + fill[w];
+  const pred = new Uint32Array(firstPred[count + 1]);
+  fill.set(firstPred.subarray(0, count + 1));
+  for (let from = 0; from < n; from++) {
+    const fromNumber = num[from];
+    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
+      if ((retaining[e >>> 5] & (1 << (e & 31))) === 0) continue;
+      pred[fill[num[edgeTo[e]]]++] = fromNumber;
+    }
+  }
+
+  // 4. Semidominators (path-compressed eval over the processed forest, whose links are the
+  // `parent` entries of numbers above w), then idom = NCA(DFS parent, semidominator).
+  const idom = num; // node → number is not needed after step 3
+  idom.set(parent);
+  for (let i = 0; i <= count; i++) {
+    semi[i] = i;
+    label[i] = i;
+  }
+  let pathStack = new Uint32Array(64);
+  for (let w = count; w >= 2; w--) {
+    let s = parent[w];
+    const last = w + 1;
+    for (let p = firstPred[w], end = firstPred[w + 1]; p < end; p++) {
+      const v = pred[p];
+      if (v < w) {
+        // Not processed yet: eval(v) is v itself, whose semidominator is its own number.
+        if (v < s) s = v;
+        continue;
       }
+      let u: number;
+      if (parent[v] < last) u = label[v];
+      else {
+        // eval(v) with path compression, iteratively.
+        let sp = 0;
+        let x = v;
+        do {
+          if (sp === pathStack.length) {
+            const bigger = new Uint32Array(sp * 2);
+            bigger.set(pathStack);
+            pathStack = bigger;
+          }
+          pathStack[sp++] = x;
+          x = parent[x];
+        } while (parent[x] >= last);
+        let pLabel = label[x];
+        const root = parent[x];
+        do {
+          const y = pathStack[--sp];
+          parent[y] = root;
+          const yLabel = label[y];
+          if (semi[pLabel] < semi[yLabel]) label[y] = pLabel;
+          else pLabel = yLabel;
+        } while (sp > 0);
+        u = label[v];
+      }
+      if (semi[u] < s) s = semi[u];
     }
+    semi[w] = s;
+  }
+  for (let w = 2; w <= count; w++) {
+    const s = semi[w];
+    let d = idom[w];
+    while (d > s) d = idom[d];
+    idom[w] = d;
   }
 
-  // eval with iterative path compression.
-  const path = new Uint32Array(n + 1);
-  const evaluate = (v: number): number => {
-    if (ancestor[v] === 0) return v;
-    let depth = 0;
-    let x = v;
-    while (ancestor[ancestor[x]] !== 0) {
-      path[depth++] = x;
-      x = ancestor[x];
-    }
-    while (depth > 0) {
-      const w = path[--depth];
-      const a = ancestor[w];
-      if (semi[label[a]] < semi[label[w]]) label[w] = label[a];
-      ancestor[w] = ancestor[a];
-    }
-    return label[v];
-  };
-
-  // Buckets as linked lists: each vertex waits in at most one bucket.
-  const bucketHead = new Uint32Array(n + 1);
-  const bucketNext = new Uint32Array(n + 1);
-  for (let i = count; i >= 2; i--) {
-    const w = vertex[i];
-    const node = w - 1;
-    let hasRetainer = false;
-    for (let r = firstRetainer[node]; r < firstRetainer[node + 1]; r++) {
-      const from = retainerNode[r];
-      if (!essential(from, retainerEdge[r], node)) continue;
-      hasRetainer = true;
-      const u = evaluate(from + 1);
-      if (semi[u] < semi[w]) semi[w] = semi[u];
-    }
-    if (!hasRetainer || parent[w] === root) {
-      // Hung off the root (an orphan or a leftover cycle) or retained by it: the root is a
-      // candidate semidominator too.
-      if (!hasRetainer || semi[root] < semi[w]) semi[w] = Math.min(semi[w], semi[root]);
-    }
-    const s = vertex[semi[w]];
-    bucketNext[w] = bucketHead[s];
-    bucketHead[s] = w;
-    ancestor[w] = parent[w]; // link
-    const p = parent[w];
-    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
-      const u = evaluate(v);
-      dom[v] = semi[u] < semi[v] ? u : p;
-    }
-    bucketHead[p] = 0;
-  }
-  dom[root] = root;
-  for (let i = 2; i <= count; i++) {
-    const w = vertex[i];
-    if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
-  }
-
-  const dominator = new Uint32Array(n);
+  // 5. Retained sizes: children before parents (reverse DFS order: a dominator's number is lower).
   const retainedSize = Float64Array.from(g.selfSize);
-  const order = new Uint32Array(n);
   let totalSize = 0;
-  for (let i = 1; i <= count; i++) {
-    const node = vertex[i] - 1;
-    order[i - 1] = node;
-    dominator[node] = dom[vertex[i]] - 1;
-    totalSize += g.selfSize[node];
-  }
-  // Children before parents: reverse DFS order adds each node into its dominator.
-  for (let i = count - 1; i >= 1; i--) {
-    const node = order[i];
-    retainedSize[dominator[node]] += retainedSize[node];
-  }
-  // Distances are only needed once someone looks at objects: the class table comes first.
+  for (let i = 0; i < n; i++) totalSize += g.selfSize[i];
+  for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
+  const dominator = label.subarray(0, n); // label is free now
+  dominator[ROOT] = ROOT;
+  for (let w = 2; w <= count; w++) dominator[vertex[w]] = vertex[idom[w]];
+
+  return analysisOf(g, rules, dominator, retainedSize, totalSize, n - reached);
+}
+
+// Apart from analyzeHeap so the lazy getters' closure does not keep its temporaries alive.
+function analysisOf(g: HeapGraph, rules: RetentionRules, dominator: Uint32Array, retainedSize: Float64Array, totalSize: number, unreachableCount: number): HeapAnalysis {
   let distance: Int32Array | null = null;
+  let order: Uint32Array | null = null;
   return {
-    retainers,
+    rules,
     dominator,
     retainedSize,
-    order,
     totalSize,
+    unreachableCount,
     get distance() {
       return (distance ??= distances(g));
+    },
+    get order() {
+      return (order ??= dominatorPreorder(g, dominator));
     },
   };
 }
 
-/** Breadth-first hops from the root over non-weak edges (DevTools' "Distance"). */
+interface DfsState {
+  count: number;
+  num: Uint32Array;
+  vertex: Uint32Array;
+  parent: Uint32Array;
+  stackNode: Uint32Array;
+  stackEdge: Uint32Array;
+  retaining: Int32Array;
+  firstEdge: Uint32Array;
+  edgeTo: Uint32Array;
+}
+
+/** Numbers what `start` reaches over retaining edges, depth first, with an explicit stack. */
+function depthFirst(s: DfsState, start: number, parentNumber: number): void {
+  const { num, vertex, parent, stackNode, stackEdge, retaining, firstEdge, edgeTo } = s;
+  let count = s.count;
+  num[start] = ++count;
+  vertex[count] = start;
+  parent[count] = parentNumber;
+  let top = 0;
+  stackNode[top] = start;
+  stackEdge[top++] = firstEdge[start];
+  while (top > 0) {
+    const node = stackNode[top - 1];
+    let e = stackEdge[top - 1];
+    const end = firstEdge[node + 1];
+    let next = -1;
+    for (; e < end; e++) {
+      if ((retaining[e >>> 5] & (1 << (e & 31))) === 0) continue;
+      const to = edgeTo[e];
+      if (num[to] === 0) {
+        next = to;
+        break;
+      }
+    }
+    if (next < 0) {
+      top--;
+      continue;
+    }
+    stackEdge[top - 1] = e + 1;
+    num[next] = ++count;
+    vertex[count] = next;
+    parent[count] = num[node];
+    stackNode[top] = next;
+    stackEdge[top++] = firstEdge[next];
+  }
+  s.count = count;
+}
+
+/** Nodes in preorder of the dominator tree: every node after its dominator. */
+function dominatorPreorder(g: HeapGraph, dominator: Uint32Array): Uint32Array {
+  const n = g.nodeCount;
+  const first = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) if (i !== ROOT) first[dominator[i] + 1]++;
+  for (let i = 0; i < n; i++) first[i + 1] += first[i];
+  const fill = first.slice(0, n);
+  const children = new Uint32Array(n);
+  for (let i = 0; i < n; i++) if (i !== ROOT) children[fill[dominator[i]]++] = i;
+  const order = new Uint32Array(n);
+  let head = 0;
+  let tail = 0;
+  order[tail++] = ROOT;
+  while (head < tail) {
+    const node = order[head++];
+    for (let k = first[node]; k < first[node + 1]; k++) order[tail++] = children[k];
+  }
+  return order;
+}
+
+/**
+ * Breadth-first hops from the root over non-weak edges (DevTools' "Distance"). As in DevTools, a
+ * WeakMap value is reached only through the second of its two edges (key and table), so its
+ * distance is one more than the farther of the two (crbug.com/1290800).
+ */
 export function distances(g: HeapGraph): Int32Array {
-  const weak = typeCodes(g).edgeWeak;
+  const c = typeCodes(g);
+  const weak = c.edgeWeak;
+  const internal = c.edgeInternal;
+  const weakMaps = new WeakMapEdgeNames(g.strings);
+  const pending = new Set<string>();
   const distance = new Int32Array(g.nodeCount).fill(-1);
   const queue = new Uint32Array(g.nodeCount);
   let head = 0;
@@ -263,7 +368,16 @@ export function distances(g: HeapGraph): Int32Array {
     const d = distance[node] + 1;
     for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
       const to = g.edgeTo[e];
-      if (distance[to] !== -1 || g.edgeType[e] === weak) continue;
+      if (distance[to] !== -1) continue;
+      const t = g.edgeType[e];
+      if (t === weak) continue;
+      if (t === internal) {
+        const part = weakMaps.parse(g.edgeNameOrIndex[e]);
+        if (part && !pending.delete(part.pair)) {
+          pending.add(part.pair);
+          continue;
+        }
+      }
       distance[to] = d;
       queue[tail++] = to;
     }

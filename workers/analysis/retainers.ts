@@ -1,53 +1,83 @@
 // What keeps an object alive: its shortest retainer paths to the root, one through each of its
 // closest direct retainers (weak edges skipped), as DevTools' Retainers pane leads to the root.
+// The retainer index (edges by target) is built on the first question about a snapshot: loading
+// does not need it, and it costs 4 bytes per edge.
 
-import { edgeName, typeCodes, type HeapGraph } from '../model/heap-graph.ts';
+import { edgeName, edgeSource, typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
+
+export interface Retainers {
+  /** Edges into node i are retainerEdge[firstRetainer[i] .. firstRetainer[i + 1]]. */
+  firstRetainer: Uint32Array;
+  retainerEdge: Uint32Array;
+}
+
+const cache = new WeakMap<HeapGraph, Retainers>();
+
+export function buildRetainers(g: HeapGraph): Retainers {
+  let r = cache.get(g);
+  if (r) return r;
+  const n = g.nodeCount;
+  const firstRetainer = new Uint32Array(n + 1);
+  const to = g.edgeTo;
+  for (let e = 0; e < g.edgeCount; e++) firstRetainer[to[e] + 1]++;
+  for (let i = 0; i < n; i++) firstRetainer[i + 1] += firstRetainer[i];
+  const fill = firstRetainer.slice(0, n);
+  const retainerEdge = new Uint32Array(g.edgeCount);
+  for (let e = 0; e < g.edgeCount; e++) retainerEdge[fill[to[e]]++] = e;
+  r = { firstRetainer, retainerEdge };
+  cache.set(g, r);
+  return r;
+}
 
 export interface PathStep {
   node: number;
-  /** The edge from the next step (the retainer) to this node; '' for the first step. */
+  /** The edge from the next step (the retainer) to this node; '' for the last step (the root). */
   edge: string;
   edgeType: string;
 }
 
-/** Up to `max` paths, each from the object (first) to the root (last). */
+/** Up to `max` paths, each from the object (first) to the root (last), shortest first. */
 export function retainerPaths(g: HeapGraph, a: HeapAnalysis, node: number, max = 5): PathStep[][] {
   const c = typeCodes(g);
-  const { firstRetainer, retainerEdge, retainerNode } = a.retainers;
-  const usable = (r: number) => g.edgeType[retainerEdge[r]] !== c.edgeWeak && a.distance[retainerNode[r]] >= 0;
-  // The closest retainer of x: one at distance d(x) − 1 (it exists by the BFS that made d).
+  const { firstRetainer, retainerEdge } = buildRetainers(g);
+  const distance = a.distance;
+  const usable = (e: number) => g.edgeType[e] !== c.edgeWeak && distance[edgeSource(g, e)] >= 0;
+  // The closest retainer of x: one at distance d(x) − 1 when the BFS that made d went through it.
   const closest = (x: number): number => {
     let best = -1;
+    let bestDistance = Infinity;
     for (let r = firstRetainer[x]; r < firstRetainer[x + 1]; r++) {
-      if (!usable(r)) continue;
-      if (best < 0 || a.distance[retainerNode[r]] < a.distance[retainerNode[best]]) best = r;
+      const e = retainerEdge[r];
+      if (!usable(e)) continue;
+      const d = distance[edgeSource(g, e)];
+      if (d < bestDistance) [best, bestDistance] = [e, d];
     }
     return best;
   };
   const direct: number[] = [];
   const seen = new Set<number>();
   for (let r = firstRetainer[node]; r < firstRetainer[node + 1]; r++) {
-    if (!usable(r) || seen.has(retainerNode[r])) continue;
-    seen.add(retainerNode[r]);
-    direct.push(r);
+    const e = retainerEdge[r];
+    const from = edgeSource(g, e);
+    if (!usable(e) || seen.has(from) || from === node) continue;
+    seen.add(from);
+    direct.push(e);
   }
-  direct.sort((x, y) => a.distance[retainerNode[x]] - a.distance[retainerNode[y]]);
+  direct.sort((x, y) => distance[edgeSource(g, x)] - distance[edgeSource(g, y)] || x - y);
   const paths: PathStep[][] = [];
   for (const start of direct.slice(0, max)) {
     const path: PathStep[] = [{ node, edge: '', edgeType: '' }];
-    let r = start;
     const visited = new Set<number>([node]);
-    while (r >= 0) {
-      const from = retainerNode[r];
-      const e = retainerEdge[r];
+    for (let e = start; e >= 0; ) {
+      const from = edgeSource(g, e);
       path[path.length - 1].edge = edgeName(g, e, c);
       path[path.length - 1].edgeType = g.edgeTypes[g.edgeType[e]];
       if (visited.has(from)) break;
       visited.add(from);
       path.push({ node: from, edge: '', edgeType: '' });
       if (from === ROOT) break;
-      r = closest(from);
+      e = closest(from);
     }
     paths.push(path);
   }
