@@ -4,7 +4,8 @@
 // usage: node --import tsx bench/flame-bench.ts [NODES]
 
 import { hierarchy, partition } from 'd3';
-import { allocationFlame } from '../workers/analysis/flame.ts';
+import { allocationFlame } from '../workers/analysis/flame/allocations.ts';
+import { selectValues } from '../workers/model/values.ts';
 import { ProfileBuilder, type Profile } from '../workers/model/profile.ts';
 
 const target = Number(process.argv[2] ?? 100_000);
@@ -32,8 +33,8 @@ export function syntheticProfile(nodes: number, seed = 7): Profile {
     stacks: table,
     samples: { stack: Int32Array.from(table.frame.keys()), values: [size, new Float64Array(table.length).fill(1)], length: table.length },
     valueTypes: [
-      { name: 'size', unit: 'bytes' },
-      { name: 'count', unit: 'samples' },
+      { name: 'size', unit: 'bytes', kind: 'size', pair: 'count' },
+      { name: 'count', unit: 'samples', kind: 'count' },
     ],
   };
 }
@@ -46,7 +47,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let nodes = 0;
   for (let r = 0; r < 7; r++) {
     let t = performance.now();
-    const l = allocationFlame(profile, {}, false);
+    const l = allocationFlame(profile, [], selectValues(profile), false);
     ours.push(performance.now() - t);
     nodes = l.length;
     // d3: build the nested tree it needs, then hierarchy().sum().sort() + partition().

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { analyzeHeap } from '../workers/analysis/dominators.ts';
-import { parseHeapSnapshot } from '../workers/formats/heapsnapshot.ts';
+import { parseHeapSnapshot } from '../workers/formats/heapsnapshot/scanner.ts';
 
 const [who, file] = process.argv.slice(2);
 const size = statSync(file).size;
@@ -18,7 +18,7 @@ try {
   if (who === 'heaplens') {
     // The full load: parse + dominators + retained sizes (+ distances).
     const graph = await parseHeapSnapshot(stream(), size);
-    const analysis = analyzeHeap(graph);
+    const analysis = await analyzeHeap(graph);
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: analysis.totalSize };
   } else if (who === 'memlab') {
     const require = createRequire(import.meta.url);

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createEngine } from '../workers/engine.ts';
+import { createEngine } from '../workers/engine/engine.ts';
 
 const [who, file, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
@@ -23,7 +23,7 @@ for (let r = 0; r < runs; r++) {
     const t2 = performance.now();
     load.push((t1 - t0) / 1000);
     group.push((t2 - t1) / 1000);
-    top = result.rows[0];
+    top = result.groups.rows[0];
     engine.close(summary.id);
   } else if (who === 'pickleparser') {
     const { Parser } = createRequire(import.meta.url)('pickleparser');

@@ -1,8 +1,10 @@
 // The engine in a Web Worker: parsing and grouping never run on the page's thread.
 import * as Comlink from 'comlink';
-import { transferables } from './analysis/flame.ts';
-import { createEngine } from './engine.ts';
+import { installErrorTransfer } from './api/comlink.ts';
+import type { FlameLayout } from './api/types.ts';
+import { createEngine } from './engine/engine.ts';
 
+installErrorTransfer();
 const engine = createEngine();
 // Flame layouts are large typed arrays: move them to the page instead of copying.
 const flame = engine.flame.bind(engine);
@@ -11,3 +13,8 @@ engine.flame = (id, query) => {
   return Comlink.transfer(layout, transferables(layout));
 };
 Comlink.expose(engine);
+
+function transferables(l: FlameLayout): ArrayBuffer[] {
+  const arrays = [l.start, l.width, l.total, l.self, l.count, l.depth, l.parent, l.frame, l.rowStart, l.rowNodes, l.frames.line, ...(l.base ? [l.base] : [])];
+  return arrays.map((a) => a.buffer as ArrayBuffer);
+}

@@ -1,6 +1,7 @@
 // The page's handle on the engine worker. Everything goes through comlink; the page never parses.
 import * as Comlink from 'comlink';
-import type { EngineApi, Progress, ProfileSummary } from '../../workers/api.ts';
+import { installErrorTransfer } from '../../workers/api/comlink.ts';
+import type { EngineApi, Progress, ProfileSummary } from '../../workers/api/types.ts';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -9,6 +10,7 @@ let nextJob = 1;
 
 export function getEngine(): Engine {
   if (!engine) {
+    installErrorTransfer();
     const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'heaplens-engine' });
     engine = Comlink.wrap<EngineApi>(worker);
   }

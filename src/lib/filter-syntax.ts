@@ -4,7 +4,7 @@
 //   server.py:11       only that line of that file
 //   all:*tornado*      match any frame of the traceback, not just the innermost
 //   domain:0  !domain:0
-import type { TraceFilter } from '../../workers/api.ts';
+import type { TraceFilter } from '../../workers/api/types.ts';
 
 export interface ParsedFilters {
   filters: TraceFilter[];

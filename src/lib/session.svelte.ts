@@ -1,7 +1,8 @@
 // The session: the open profile and the others opened in this tab, where each came from, and
 // everything that opens one (a file, the library, a hosted URL, a data link) or shares it. The
 // URL hash is kept in step with the view here. Components read `session` and call these.
-import type { Progress, ProfileSummary } from '../../workers/api.ts';
+import { HeaplensError } from '../../workers/api/errors.ts';
+import type { Progress, ProfileSummary } from '../../workers/api/types.ts';
 import { getEngine, openProfile, type OpenJob } from './engine-client.ts';
 import { formatSize } from './format.ts';
 import { addToLibrary, blobOf, loadLibrary, StorageFullError, type LibraryEntry } from './library.svelte.ts';
@@ -65,8 +66,7 @@ export async function open(blob: Blob, name: string, options: OpenOptions = {}):
     return summary;
   } catch (e) {
     if (job !== current) return null;
-    const message = (e as Error)?.message ?? String(e);
-    if (!/cancelled/i.test(message)) session.error = `${name}: ${message}`;
+    if (!(e instanceof HeaplensError && e.code === 'cancelled')) session.error = `${name}: ${(e as Error)?.message ?? String(e)}`;
     return null;
   } finally {
     if (job === current) {

@@ -2,7 +2,7 @@
 // here only. Versioned (v=1) so later layouts can read old links.
 //   #url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&filter=…&q=…&inv=1&zoom=12
 //   #data=<deflated, base64url profile>   (a profile packed into the link itself)
-import type { GroupBy, Mode } from '../../workers/api.ts';
+import type { GroupBy, Mode } from '../../workers/api/types.ts';
 import type { View } from './view-state.svelte.ts';
 
 export interface HashState {

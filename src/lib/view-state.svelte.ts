@@ -1,6 +1,6 @@
 // View settings of the open profile, shared by its views and mirrored in the URL hash
 // (url-state.ts), so a link reopens the same view and back/forward step through views.
-import type { GroupBy, Mode } from '../../workers/api.ts';
+import type { GroupBy, Mode } from '../../workers/api/types.ts';
 
 export type View = 'top' | 'flame' | 'heap' | 'dominators';
 

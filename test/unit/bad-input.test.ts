@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HeaplensError } from '../../workers/api.ts';
-import { createEngine } from '../../workers/engine.ts';
+import { HeaplensError } from '../../workers/api/errors.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 
 const FIXTURES = join(__dirname, '../fixtures/tracemalloc');
 const realDump = readFileSync(join(FIXTURES, 'limit25_p5.pickle'));

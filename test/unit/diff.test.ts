@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DiffRow } from '../../workers/api.ts';
-import { createEngine } from '../../workers/engine.ts';
+import type { DiffRow } from '../../workers/api/types.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 import { KEY_TYPES } from './key-types.ts';
 
 const DIR = join(__dirname, '../fixtures/tracemalloc');
@@ -26,7 +26,7 @@ describe('compare_to equivalence', () => {
     it(`after.compare_to(before, '${keyType}') — same rows, same order`, async () => {
       const { engine, before, after } = await openPair();
       const got = engine.diff(after.id, before.id, { by: q.by, mode: q.mode });
-      expect(asTracemalloc(got.rows)).toEqual(expected[keyType]);
+      expect(asTracemalloc(got.groups.rows)).toEqual(expected[keyType]);
     });
   }
 });
@@ -36,18 +36,18 @@ describe('diff algebra', () => {
     const { engine, before, after } = await openPair();
     for (const q of Object.values(KEY_TYPES)) {
       const same = engine.diff(after.id, after.id, q);
-      expect(same.rows.every((r) => r.sizeDiff === 0 && r.countDiff === 0 && r.status === 'same')).toBe(true);
+      expect(same.groups.rows.every((r) => r.sizeDiff === 0 && r.countDiff === 0 && r.status === 'same')).toBe(true);
       const ab = engine.diff(after.id, before.id, q);
       const ba = engine.diff(before.id, after.id, q);
       const key = (r: DiffRow) => JSON.stringify(r.frames);
-      const back = new Map(ba.rows.map((r) => [key(r), r]));
-      for (const r of ab.rows) {
+      const back = new Map(ba.groups.rows.map((r) => [key(r), r]));
+      for (const r of ab.groups.rows) {
         expect(back.get(key(r))!.sizeDiff + r.sizeDiff).toBe(0);
         expect(back.get(key(r))!.countDiff + r.countDiff).toBe(0);
       }
       if (q.mode === 'self') {
-        expect(ab.rows.reduce((a, r) => a + r.sizeDiff, 0)).toBe(ab.total.sizeDiff);
-        expect(ab.rows.reduce((a, r) => a + r.countDiff, 0)).toBe(ab.total.countDiff);
+        expect(ab.groups.rows.reduce((a, r) => a + r.sizeDiff, 0)).toBe(ab.total.sizeDiff);
+        expect(ab.groups.rows.reduce((a, r) => a + r.countDiff, 0)).toBe(ab.total.countDiff);
       }
       expect(ab.total.sizeDiff).toBe(after.total.size - before.total.size);
     }

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Progress } from '../../workers/api.ts';
-import { createEngine } from '../../workers/engine.ts';
+import type { Progress } from '../../workers/api/types.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 
 const EXAMPLE = join(__dirname, '../../public/examples/tornado-server.pickle');
 const bytes = readFileSync(EXAMPLE);
@@ -34,7 +34,7 @@ describe('opening files', () => {
     });
     await expect(opening).rejects.toThrow(/cancelled/);
     const s = await engine.open(new Blob([bytes]), 'again', 8);
-    expect(engine.top(s.id, { by: 'line', limit: 1 }).rows[0].frames[0].file).toMatch(/server\.py$/);
+    expect(engine.top(s.id, { by: 'line', limit: 1 }).groups.rows[0].frames[0].file).toMatch(/server\.py$/);
   });
 });
 
@@ -44,23 +44,23 @@ describe('pages of rows', () => {
     const s = await engine.open(new Uint8Array(bytes), 'tornado-server.pickle');
     const all = engine.top(s.id, { by: 'line', limit: 30 });
     const second = engine.top(s.id, { by: 'line', offset: 10, limit: 10 });
-    expect(second.rows).toEqual(all.rows.slice(10, 20));
+    expect(second.groups.rows).toEqual(all.groups.rows.slice(10, 20));
     expect(second.groupCount).toBe(all.groupCount);
     const found = engine.top(s.id, { by: 'line', search: 'TORNADO/web.py', limit: 5 });
-    expect(found.matchCount).toBeGreaterThan(0);
-    expect(found.matchCount).toBeLessThan(all.groupCount);
-    for (const r of found.rows) expect(r.frames[0].file.toLowerCase()).toContain('tornado/web.py');
+    expect(found.groups.total).toBeGreaterThan(0);
+    expect(found.groups.total).toBeLessThan(all.groupCount);
+    for (const r of found.groups.rows) expect(r.frames[0].file.toLowerCase()).toContain('tornado/web.py');
   });
 
   it('the tracebacks of a line add up to that line', async () => {
     const engine = createEngine();
     const s = await engine.open(new Uint8Array(bytes), 'tornado-server.pickle');
     const top = engine.top(s.id, { by: 'line', limit: 3 });
-    for (const row of top.rows) {
+    for (const row of top.groups.rows) {
       const tbs = engine.tracebacksOf(s.id, { by: 'line' }, row.key, 1_000_000);
-      expect(tbs.rows.reduce((a, r) => a + r.size, 0)).toBe(row.size);
-      expect(tbs.rows.reduce((a, r) => a + r.count, 0)).toBe(row.count);
-      for (const tb of tbs.rows) expect(tb.frames.at(-1)).toEqual(row.frames[0]);
+      expect(tbs.groups.rows.reduce((a, r) => a + r.size, 0)).toBe(row.size);
+      expect(tbs.groups.rows.reduce((a, r) => a + r.count, 0)).toBe(row.count);
+      for (const tb of tbs.groups.rows) expect(tb.frames.at(-1)).toEqual(row.frames[0]);
     }
   });
 });
@@ -77,8 +77,8 @@ describe('compact form and gzip', () => {
     expect(back.total).toEqual(s.total);
     for (const by of ['file', 'line', 'traceback'] as const) {
       const q = { by, limit: 50, filters: [{ inclusive: false, pattern: '<frozen*' }, { inclusive: true, domain: 0 }] };
-      expect(engine.top(back.id, q).rows.map(({ frames, size, count }) => ({ frames, size, count }))).toEqual(
-        engine.top(s.id, q).rows.map(({ frames, size, count }) => ({ frames, size, count })),
+      expect(engine.top(back.id, q).groups.rows.map(({ frames, size, count }) => ({ frames, size, count }))).toEqual(
+        engine.top(s.id, q).groups.rows.map(({ frames, size, count }) => ({ frames, size, count })),
       );
     }
   });

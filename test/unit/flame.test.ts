@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FlameLayout } from '../../workers/api.ts';
-import { createEngine } from '../../workers/engine.ts';
+import type { FlameLayout } from '../../workers/api/types.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 
 const EXAMPLE = join(__dirname, '../../public/examples/tornado-server.pickle');
 const expected = JSON.parse(readFileSync(EXAMPLE.replace(/\.pickle$/, '.expected.json'), 'utf8'));
@@ -108,7 +108,7 @@ describe('sandwich: callers and callees of one frame', () => {
     const full = engine.flame(s.id, { kind: 'allocations' });
     const frame = full.frames.func.indexOf('recurse'); // recursive: appears several times per stack
     expect(frame).toBeGreaterThanOrEqual(0);
-    const inclusive = engine.top(s.id, { by: 'function', mode: 'inclusive', limit: 1000 }).rows.find((r) => r.frames[0].function === 'recurse')!;
+    const inclusive = engine.top(s.id, { by: 'function', mode: 'inclusive', limit: 1000 }).groups.rows.find((r) => r.frames[0].function === 'recurse')!;
     for (const side of ['callers', 'callees'] as const) {
       const l = engine.flame(s.id, { kind: 'allocations', sandwich: { frame, side } });
       checkNesting(l);

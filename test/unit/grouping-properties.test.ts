@@ -4,10 +4,11 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GroupBy, TraceFilter } from '../../workers/api.ts';
+import type { GroupBy, TraceFilter } from '../../workers/api/types.ts';
 import { compareGroups } from '../../workers/analysis/diff.ts';
 import { groupBy, sumByStack } from '../../workers/analysis/group.ts';
 import { ProfileBuilder, type Profile } from '../../workers/model/profile.ts';
+import { selectValues, type ValueSelection } from '../../workers/model/values.ts';
 
 const FILES = ['/app/server.py', '/app/handlers.py', '<frozen importlib._bootstrap>', '/usr/lib/python3/json/ü.py', 'x.pyc'];
 
@@ -39,8 +40,8 @@ function profileOf(traces: { domain: number; size: number; frames: { file: numbe
       length: traces.length,
     },
     valueTypes: [
-      { name: 'size', unit: 'bytes' },
-      { name: 'count', unit: 'objects' },
+      { name: 'size', unit: 'bytes', kind: 'size', pair: 'count' },
+      { name: 'count', unit: 'blocks', kind: 'count' },
     ],
   };
 }
@@ -57,19 +58,29 @@ const filterArb: fc.Arbitrary<TraceFilter> = fc.oneof(
 );
 
 const KEYS: GroupBy[] = ['file', 'line', 'traceback'];
+const SIZE_COLUMN = 0;
+const COUNT_COLUMN = 1;
+/** Ranked by size, ties by count: tracemalloc's order (the model's default for these profiles). */
+const SIZE: ValueSelection = { primary: SIZE_COLUMN, secondary: COUNT_COLUMN, size: SIZE_COLUMN, count: COUNT_COLUMN };
 
 describe('grouping invariants', () => {
+  it("the model's default value selection ranks by size and breaks ties by its paired count", () => {
+    expect(selectValues(profileOf([]))).toEqual(SIZE);
+    expect(selectValues(profileOf([]), 'count')).toEqual({ primary: COUNT_COLUMN, secondary: SIZE_COLUMN, size: SIZE_COLUMN, count: COUNT_COLUMN });
+    expect(() => selectValues(profileOf([]), 'alloc_space')).toThrow(/no value type "alloc_space"/);
+  });
+
   it('self groups sum to the total, for every key', () => {
     fc.assert(
       fc.property(fc.array(traceArb, { maxLength: 60 }), fc.constantFrom(...KEYS), (traces, by) => {
         const p = profileOf(traces);
-        const sums = sumByStack(p, {});
-        const g = groupBy(p, sums, by, 'self');
+        const sums = sumByStack(p, []);
+        const g = groupBy(p, sums, by, 'self', SIZE);
         let size = 0;
         let count = 0;
         for (const k of g.order) {
-          size += g.size[k];
-          count += g.count[k];
+          size += g.values[SIZE_COLUMN][k];
+          count += g.values[COUNT_COLUMN][k];
         }
         expect(size).toBe(traces.reduce((a, t) => a + t.size, 0));
         expect(count).toBe(traces.length);
@@ -81,10 +92,10 @@ describe('grouping invariants', () => {
     fc.assert(
       fc.property(fc.array(traceArb, { maxLength: 60 }), filterArb, (traces, f) => {
         const p = profileOf(traces);
-        const kept = sumByStack(p, { filters: [f] });
-        const dropped = sumByStack(p, { filters: [{ ...f, inclusive: !f.inclusive }] });
-        expect(kept.totalCount + dropped.totalCount).toBe(traces.length);
-        expect(kept.totalSize + dropped.totalSize).toBe(traces.reduce((a, t) => a + t.size, 0));
+        const kept = sumByStack(p, [f]);
+        const dropped = sumByStack(p, [{ ...f, inclusive: !f.inclusive }]);
+        expect(kept.totals[COUNT_COLUMN] + dropped.totals[COUNT_COLUMN]).toBe(traces.length);
+        expect(kept.totals[SIZE_COLUMN] + dropped.totals[SIZE_COLUMN]).toBe(traces.reduce((a, t) => a + t.size, 0));
       }),
     );
   });
@@ -93,15 +104,15 @@ describe('grouping invariants', () => {
     fc.assert(
       fc.property(fc.array(traceArb, { maxLength: 60 }), fc.constantFrom<GroupBy>('file', 'line'), fc.array(filterArb, { maxLength: 2 }), (traces, by, filters) => {
         const p = profileOf(traces);
-        const sums = sumByStack(p, { filters });
-        const self = groupBy(p, sums, by, 'self');
-        const incl = groupBy(p, sums, by, 'inclusive');
-        const cum = groupBy(p, sums, by, 'cumulative');
-        for (let k = 0; k < incl.size.length; k++) {
-          expect(incl.size[k]).toBeGreaterThanOrEqual(self.size[k]);
-          expect(incl.count[k]).toBeGreaterThanOrEqual(self.count[k]);
-          expect(incl.count[k]).toBeLessThanOrEqual(sums.totalCount);
-          expect(cum.count[k]).toBeGreaterThanOrEqual(incl.count[k]);
+        const sums = sumByStack(p, filters);
+        const self = groupBy(p, sums, by, 'self', SIZE);
+        const incl = groupBy(p, sums, by, 'inclusive', SIZE);
+        const cum = groupBy(p, sums, by, 'cumulative', SIZE);
+        for (let k = 0; k < incl.values[SIZE_COLUMN].length; k++) {
+          expect(incl.values[SIZE_COLUMN][k]).toBeGreaterThanOrEqual(self.values[SIZE_COLUMN][k]);
+          expect(incl.values[COUNT_COLUMN][k]).toBeGreaterThanOrEqual(self.values[COUNT_COLUMN][k]);
+          expect(incl.values[COUNT_COLUMN][k]).toBeLessThanOrEqual(sums.totals[COUNT_COLUMN]);
+          expect(cum.values[COUNT_COLUMN][k]).toBeGreaterThanOrEqual(incl.values[COUNT_COLUMN][k]);
         }
       }),
     );
@@ -111,13 +122,13 @@ describe('grouping invariants', () => {
     fc.assert(
       fc.property(fc.array(traceArb, { maxLength: 40 }), (traces) => {
         const p = profileOf(traces);
-        const g = groupBy(p, sumByStack(p, {}), 'file', 'inclusive');
+        const g = groupBy(p, sumByStack(p, []), 'file', 'inclusive', SIZE);
         // Independent count straight from the traces.
         const expected = new Map<string, number>();
         for (const t of traces) for (const f of new Set(t.frames.map((x) => FILES[x.file]))) expected.set(f, (expected.get(f) ?? 0) + 1);
         for (const k of g.order) {
           const file = p.strings[p.frames.file[g.keys!.representative[k]]];
-          expect(g.count[k]).toBe(expected.get(file));
+          expect(g.values[COUNT_COLUMN][k]).toBe(expected.get(file));
         }
         expect(g.order.length).toBe(expected.size);
       }),
@@ -127,7 +138,7 @@ describe('grouping invariants', () => {
 
 describe('diff invariants (compare_to)', () => {
   const diff = (head: Profile, base: Profile, by: GroupBy) =>
-    compareGroups({ profile: base, groups: groupBy(base, sumByStack(base, {}), by, 'self') }, { profile: head, groups: groupBy(head, sumByStack(head, {}), by, 'self') });
+    compareGroups({ profile: base, groups: groupBy(base, sumByStack(base, []), by, 'self', SIZE) }, { profile: head, groups: groupBy(head, sumByStack(head, []), by, 'self', SIZE) }, SIZE);
   const key = (frames: { file: string; line: number | null }[]) => JSON.stringify(frames);
 
   it('diff(a, a) changes nothing; diff(a, b) = −diff(b, a); size diffs add up to the change of the total', () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../workers/engine.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 
 const DIR = join(__dirname, '../fixtures/heapsnapshot');
 const read = (name: string) => readFileSync(join(DIR, `${name}.heapsnapshot`));
@@ -40,7 +40,7 @@ describe('heap comparison by object id', () => {
     const engine = createEngine();
     const b = await engine.open(new Uint8Array(read('node-before')), 'before');
     const a = await engine.open(new Uint8Array(read('node-after')), 'after');
-    const rows = new Map(engine.heapCompare(a.id, b.id).map((r) => [r.name, r]));
+    const rows = new Map(engine.heapCompare(a.id, b.id).rows.map((r) => [r.name, r]));
     expect(expected.get('Leaky')?.newCount).toBe(150); // what the workload did
     expect(expected.get('Session')?.deletedCount).toBe(100);
     for (const [name, want] of expected) {
@@ -55,14 +55,14 @@ describe('heap comparison by object id', () => {
     const engine = createEngine();
     const x = await engine.open(new Uint8Array(read('node-after')), 'x');
     const y = await engine.open(new Uint8Array(read('node-after')), 'y');
-    expect(engine.heapCompare(x.id, y.id)).toEqual([]);
+    expect(engine.heapCompare(x.id, y.id).rows).toEqual([]);
   });
 
   it('leak candidates: the 150 Leaky made between the snapshots and still alive', async () => {
     const engine = createEngine();
     const b = await engine.open(new Uint8Array(read('node-before')), 'before');
     const a = await engine.open(new Uint8Array(read('node-after')), 'after');
-    const leaks = engine.heapLeaks(b.id, a.id, a.id);
+    const leaks = engine.heapLeaks(b.id, a.id, a.id).rows;
     const leaky = leaks.find((r) => r.name === 'Leaky');
     expect(leaky?.count).toBe(150);
     // Among its shortest retainer paths, one runs through the global `leaks` array.

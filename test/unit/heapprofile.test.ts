@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HeaplensError } from '../../workers/api.ts';
-import { createEngine } from '../../workers/engine.ts';
+import { HeaplensError } from '../../workers/api/errors.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 
 const FILE = join(__dirname, '../fixtures/heapprofile/workload.heapprofile');
 const bytes = new Uint8Array(readFileSync(FILE));
@@ -65,13 +65,13 @@ describe('V8 sampling heap profiles', () => {
     const s = await engine.open(bytes, 'workload.heapprofile');
     const want = bySelfFunction();
     const got = engine.top(s.id, { by: 'function' });
-    const gotMap = new Map(got.rows.map((r) => [`${r.frames[0].function}\0${r.frames[0].file}`, { size: r.size, count: r.count }]));
+    const gotMap = new Map(got.groups.rows.map((r) => [`${r.frames[0].function}\0${r.frames[0].file}`, { size: r.size, count: r.count }]));
     for (const [key, v] of want) {
       if (v.size === 0 && v.count === 0) continue;
       expect(gotMap.get(key), key).toEqual(v);
     }
     // The workload's known sites are there, 1-based lines as in the source file.
-    const session = got.rows.find((r) => r.frames[0].function === 'Session');
+    const session = got.groups.rows.find((r) => r.frames[0].function === 'Session');
     expect(session?.frames[0].file).toMatch(/workload\.js$/);
     expect(session?.frames[0].line).toBe(12);
   });
@@ -81,13 +81,13 @@ describe('V8 sampling heap profiles', () => {
     const s = await engine.open(bytes, 'workload.heapprofile');
     const incl = engine.top(s.id, { by: 'function', mode: 'inclusive' });
     const self = engine.top(s.id, { by: 'function', mode: 'self' });
-    const open = incl.rows.find((r) => r.frames[0].function === 'openSessions')!;
-    const session = self.rows.find((r) => r.frames[0].function === 'Session')!;
-    const openSelf = self.rows.find((r) => r.frames[0].function === 'openSessions')!;
+    const open = incl.groups.rows.find((r) => r.frames[0].function === 'openSessions')!;
+    const session = self.groups.rows.find((r) => r.frames[0].function === 'Session')!;
+    const openSelf = self.groups.rows.find((r) => r.frames[0].function === 'openSessions')!;
     expect(open.size).toBe(openSelf.size + session.size);
     // recursion counts once in inclusive mode
-    const recurse = incl.rows.find((r) => r.frames[0].function === 'recurse')!;
-    const strings = self.rows.filter((r) => r.frames[0].function === 'makeStrings');
+    const recurse = incl.groups.rows.find((r) => r.frames[0].function === 'recurse')!;
+    const strings = self.groups.rows.filter((r) => r.frames[0].function === 'makeStrings');
     expect(recurse.size).toBeLessThan(strings.reduce((a, r) => a + r.size, 0) + 1);
   });
 

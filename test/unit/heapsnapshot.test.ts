@@ -12,12 +12,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HeaplensError } from '../../workers/api.ts';
+import { HeaplensError } from '../../workers/api/errors.ts';
+import type { HeapClassRow, ProfileSummary } from '../../workers/api/types.ts';
 import { allocationProfile } from '../../workers/analysis/allocations.ts';
-import { classSummary, detachedNodes, dominatorChildren, objectsOfClass } from '../../workers/analysis/classes.ts';
-import { analyzeHeap, DEVTOOLS_RULES, MEMLAB_RULES, ROOT, type HeapAnalysis, type RetentionRules } from '../../workers/analysis/dominators.ts';
-import { retainerPaths } from '../../workers/analysis/retainers.ts';
-import { parseHeapSnapshot } from '../../workers/formats/heapsnapshot.ts';
+import { classSummary } from '../../workers/analysis/classes.ts';
+import { analyzeHeap, MEMLAB_RULES, ROOT, type HeapAnalysis, type RetentionRules } from '../../workers/analysis/dominators.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
+import { parseHeapSnapshot } from '../../workers/formats/heapsnapshot/scanner.ts';
+import type { JobControl } from '../../workers/model/job.ts';
 import { nodeDisplayName, type HeapGraph } from '../../workers/model/heap-graph.ts';
 
 const DIR = join(__dirname, '../fixtures/heapsnapshot');
@@ -42,6 +44,19 @@ const analysisOf = (name: string) => {
   if (!analyses.has(name)) analyses.set(name, graphOf(name).then((g) => analyzeHeap(g)));
   return analyses.get(name)!;
 };
+// The pages the app shows come from the engine, as the worker serves them.
+const engine = createEngine();
+const opened = new Map<string, Promise<ProfileSummary>>();
+const openedOf = (name: string) => {
+  if (!opened.has(name)) opened.set(name, engine.open(bytesOf(name), `${name}.heapsnapshot`));
+  return opened.get(name)!;
+};
+const classesOf = async (name: string): Promise<HeapClassRow[]> => engine.heapClasses((await openedOf(name)).id, {}).rows;
+const classNamed = async (name: string, cls: string) => (await classesOf(name)).find((c) => c.name === cls)!;
+/** A JobControl that records progress and can be told to stop. */
+function job(onProgress: (done: number, total: number) => void, checkCancelled: () => void = () => {}): JobControl {
+  return { progress: (_phase, done, total) => onProgress(done, total), checkCancelled, yield: async () => checkCancelled() };
+}
 
 /** A stream that delivers `bytes` in chunks of `size` (chunk boundaries land anywhere). */
 function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
@@ -176,7 +191,7 @@ describe('retained sizes: equal to memlab under its rules, to DevTools under our
       expect(graph.nodeCount).toBe(heap.nodes.length);
       expect(graph.edgeCount).toBe(heap.edges.length);
 
-      const asMemlab = analyzeHeap(graph, { rules: MEMLAB_RULES });
+      const asMemlab = await analyzeHeap(graph, { rules: MEMLAB_RULES });
       const total = memlab.reduce((s, x) => s + x.self_size, 0);
       expect(asMemlab.totalSize).toBe(total);
       expect(asMemlab.retainedSize[ROOT]).toBe(total); // the root retains everything
@@ -194,10 +209,10 @@ describe('retained sizes: equal to memlab under its rules, to DevTools under our
 
       // Every difference from memlab comes from one of the three rules: switching each back
       // alone removes its share, and all three together remove all (asserted above).
-      const changedBy = (rules: Partial<RetentionRules>) => new Set(different(analyzeHeap(graph, { rules: { ...MEMLAB_RULES, ...rules } })).map((x) => x.nodeIndex));
-      const page = changedBy({ pageObjects: 'devtools' });
-      const weakMap = changedBy({ weakMapValues: 'held-by-key' });
-      const orphans = changedBy({ orphans: 'no-retaining-edge' });
+      const changedBy = async (rules: Partial<RetentionRules>) => new Set(different(await analyzeHeap(graph, { rules: { ...MEMLAB_RULES, ...rules } })).map((x) => x.nodeIndex));
+      const page = await changedBy({ pageObjects: 'devtools' });
+      const weakMap = await changedBy({ weakMapValues: 'held-by-key' });
+      const orphans = await changedBy({ orphans: 'no-retaining-edge' });
       const all = different(ours);
       for (const x of all) expect(page.has(x.nodeIndex) || weakMap.has(x.nodeIndex) || orphans.has(x.nodeIndex), `${x.nodeIndex} ${x.name}`).toBe(true);
       // WeakMap rule: the values change dominator, and their new dominator is their key.
@@ -209,7 +224,7 @@ describe('retained sizes: equal to memlab under its rules, to DevTools under our
           if (m && Number(m[2]) === e.toNode.id) keyOfValue.set(e.toNode.nodeIndex, Number(m[1]));
         }
       }
-      const onlyWeakMap = analyzeHeap(graph, { rules: { ...MEMLAB_RULES, weakMapValues: 'held-by-key' } });
+      const onlyWeakMap = await analyzeHeap(graph, { rules: { ...MEMLAB_RULES, weakMapValues: 'held-by-key' } });
       for (const v of weakMap) {
         if (onlyWeakMap.dominator[v] === memlab[v].dominatorNode.nodeIndex) continue; // a size change above
         expect(graph.nodeId[onlyWeakMap.dominator[v]], `${v} ${memlab[v].name}`).toBe(keyOfValue.get(v));
@@ -223,30 +238,36 @@ describe('retained sizes: equal to memlab under its rules, to DevTools under our
 describe('the class summary', () => {
   it("counts the workload's Leaky, Session and Secret objects, and names classes as DevTools does", async () => {
     const g = await graphOf('node-plain');
-    const { sorted, names } = classSummary(g, await analysisOf('node-plain'));
-    const byName = new Map(sorted.map((c) => [c.name, c]));
+    const rows = await classesOf('node-plain');
+    const byName = new Map(rows.map((c) => [c.name, c]));
     expect(byName.get('Leaky')?.count).toBe(300);
     expect(byName.get('Session')?.count).toBe(200);
     expect(byName.get('Secret')?.count).toBe(50);
     // Each Leaky retains at least its own payload array.
     expect(byName.get('Leaky')!.retainedSize).toBeGreaterThan(byName.get('Leaky')!.shallowSize);
     for (const builtin of ['(string)', '(closure)', '(array)', '(compiled code)', '(system)', '(concatenated string)', 'Object', 'Array', 'Map']) {
-      expect(names, builtin).toContain(builtin);
+      expect(byName.has(builtin), builtin).toBe(true);
     }
     // Largest retained size first.
-    for (let i = 1; i < sorted.length; i++) expect(sorted[i - 1].retainedSize).toBeGreaterThanOrEqual(sorted[i].retainedSize);
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1].retainedSize).toBeGreaterThanOrEqual(rows[i].retainedSize);
     // Counts and shallow sizes add up to the heap.
-    expect(sorted.reduce((s, c) => s + c.count, 0)).toBe(g.nodeCount);
-    expect(sorted.reduce((s, c) => s + c.shallowSize, 0)).toBe((await analysisOf('node-plain')).totalSize);
+    expect(rows.reduce((s, c) => s + c.count, 0)).toBe(g.nodeCount);
+    expect(rows.reduce((s, c) => s + c.shallowSize, 0)).toBe((await analysisOf('node-plain')).totalSize);
+    // Pages of the list are slices of the whole, and the name filter keeps what it names.
+    const { id } = await openedOf('node-plain');
+    expect(engine.heapClasses(id, { offset: 5, limit: 7 }).rows).toEqual(rows.slice(5, 12));
+    const filtered = engine.heapClasses(id, { filter: 'leak' });
+    expect(filtered.rows.map((r) => r.name)).toEqual(rows.filter((r) => r.name.toLowerCase().includes('leak')).map((r) => r.name));
+    expect(filtered.total).toBe(filtered.rows.length);
   });
 
   it('a class retains what its objects retain, counting objects nested in another of the class once', async () => {
     for (const name of ['node-plain', 'chromium-detached']) {
       const g = await graphOf(name);
       const a = await analysisOf(name);
-      const { rows, classOf } = classSummary(g, a);
+      const { classOf, names } = classSummary(g, a);
       // Independently: an object counts when no dominator above it has its class.
-      const expected = new Float64Array(rows.length);
+      const expected = new Float64Array(names.length);
       for (let i = 0; i < g.nodeCount; i++) {
         let nested = false;
         for (let d = i; d !== ROOT && !nested; ) {
@@ -255,28 +276,32 @@ describe('the class summary', () => {
         }
         if (!nested || i === ROOT) expected[classOf[i]] += a.retainedSize[i];
       }
-      rows.forEach((r, k) => expect(r.retainedSize, r.name).toBe(expected[k]));
+      for (const r of await classesOf(name)) expect(r.retainedSize, r.name).toBe(expected[names.indexOf(r.name)]);
     }
   });
 
   it('the second snapshot of one process has 150 more Leaky and 100 fewer Session', async () => {
-    const count = async (name: string, cls: string) => classSummary(await graphOf(name), await analysisOf(name)).sorted.find((r) => r.name === cls)!.count;
+    const count = async (name: string, cls: string) => (await classNamed(name, cls)).count;
     expect((await count('node-after', 'Leaky')) - (await count('node-before', 'Leaky'))).toBe(150);
     expect((await count('node-before', 'Session')) - (await count('node-after', 'Session'))).toBe(100);
   });
 
   it('objects of a class come a page at a time, largest retained size first', async () => {
     const g = await graphOf('node-plain');
-    const a = await analysisOf('node-plain');
-    const page1 = objectsOfClass(g, a, 'Leaky', 0, 100);
-    const page3 = objectsOfClass(g, a, 'Leaky', 200, 100);
+    const { id } = await openedOf('node-plain');
+    const leaky = await classNamed('node-plain', 'Leaky');
+    const page1 = engine.heapObjects(id, leaky.classId, { offset: 0, limit: 100 });
+    const page3 = engine.heapObjects(id, leaky.classId, { offset: 200, limit: 100 });
     expect(page1.total).toBe(300);
-    expect(page3.nodes.length).toBe(100);
-    const all = [...page1.nodes, ...objectsOfClass(g, a, 'Leaky', 100, 100).nodes, ...page3.nodes];
-    expect(new Set(all).size).toBe(300);
-    for (let i = 1; i < all.length; i++) expect(a.retainedSize[all[i - 1]]).toBeGreaterThanOrEqual(a.retainedSize[all[i]]);
-    for (const node of all) expect(g.strings[g.nodeName[node]]).toBe('Leaky');
-    expect(objectsOfClass(g, a, 'NoSuchClass').total).toBe(0);
+    expect(page3.rows.length).toBe(100);
+    const all = [...page1.rows, ...engine.heapObjects(id, leaky.classId, { offset: 100, limit: 100 }).rows, ...page3.rows];
+    expect(new Set(all.map((o) => o.node)).size).toBe(300);
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].retainedSize).toBeGreaterThanOrEqual(all[i].retainedSize);
+    for (const o of all) {
+      expect(g.strings[g.nodeName[o.node]]).toBe('Leaky');
+      expect(o).toMatchObject({ className: 'Leaky', id: g.nodeId[o.node], selfSize: g.selfSize[o.node] });
+    }
+    expect(engine.heapObjects(id, 1e9).total).toBe(0);
   });
 });
 
@@ -284,49 +309,54 @@ describe('what keeps an object alive', () => {
   it("a Leaky object's retainer path reaches the root through the global leaks array", async () => {
     const g = await graphOf('node-plain');
     const a = await analysisOf('node-plain');
-    const leaky = objectsOfClass(g, a, 'Leaky', 0, 1).nodes[0];
-    const paths = retainerPaths(g, a, leaky, 3);
+    const { id } = await openedOf('node-plain');
+    const leaky = engine.heapObjects(id, (await classNamed('node-plain', 'Leaky')).classId, { limit: 1 }).rows[0].node;
+    const paths = engine.heapRetainers(id, leaky, 3);
     expect(paths.length).toBeGreaterThan(0);
     for (const path of paths) {
-      expect(path[0].node).toBe(leaky);
-      expect(path.at(-1)!.node).toBe(ROOT);
+      expect(path[0].object.node).toBe(leaky);
+      expect(path.at(-1)!.object.node).toBe(ROOT);
       // After the first retainer, each step is closer to the root than the one before.
-      for (let i = 2; i < path.length; i++) expect(a.distance[path[i].node]).toBeLessThan(a.distance[path[i - 1].node]);
+      for (let i = 2; i < path.length; i++) expect(a.distance[path[i].object.node]).toBeLessThan(a.distance[path[i - 1].object.node]);
       expect(path.some((s) => s.edgeType === 'weak')).toBe(false);
+      for (const step of path) expect(step.object.distance).toBe(a.distance[step.object.node]);
     }
-    for (let i = 1; i < paths[0].length; i++) expect(a.distance[paths[0][i].node]).toBeLessThan(a.distance[paths[0][i - 1].node]);
+    for (let i = 1; i < paths[0].length; i++) expect(a.distance[paths[0][i].object.node]).toBeLessThan(a.distance[paths[0][i - 1].object.node]);
     expect(paths[0].some((step) => step.edge === 'leaks')).toBe(true);
-    expect(paths[0].map((s) => nodeDisplayName(g, s.node))).toContain('global');
+    expect(paths[0].map((s) => nodeDisplayName(g, s.object.node))).toContain('global');
   });
 
   it('what an object dominates: a page of children, largest first, adding up to its retained size', async () => {
     const g = await graphOf('node-plain');
     const a = await analysisOf('node-plain');
-    const leaky = objectsOfClass(g, a, 'Leaky', 0, 1).nodes[0];
-    const holder = retainerPaths(g, a, leaky, 1)[0][1].node; // the array's elements store
-    const page = dominatorChildren(g, a, holder, 0, 1000);
+    const { id } = await openedOf('node-plain');
+    const leaky = engine.heapObjects(id, (await classNamed('node-plain', 'Leaky')).classId, { limit: 1 }).rows[0].node;
+    const holder = engine.heapRetainers(id, leaky, 1)[0][1].object.node; // the array's elements store
+    const page = engine.heapDominated(id, holder, { limit: 1000 });
     expect(page.total).toBeGreaterThanOrEqual(300);
-    expect([...page.nodes]).toContain(leaky);
-    for (let i = 1; i < page.nodes.length; i++) expect(a.retainedSize[page.nodes[i - 1]]).toBeGreaterThanOrEqual(a.retainedSize[page.nodes[i]]);
-    const sum = page.nodes.reduce((s, n) => s + a.retainedSize[n], 0);
+    const nodes = page.rows.map((o) => o.node);
+    expect(nodes).toContain(leaky);
+    for (let i = 1; i < nodes.length; i++) expect(a.retainedSize[nodes[i - 1]]).toBeGreaterThanOrEqual(a.retainedSize[nodes[i]]);
+    for (const n of nodes) expect(a.dominator[n]).toBe(holder);
+    const sum = nodes.reduce((s, n) => s + a.retainedSize[n], 0);
     expect(sum + g.selfSize[holder]).toBe(a.retainedSize[holder]);
-    expect(dominatorChildren(g, a, holder, 10, 5).nodes).toEqual(page.nodes.subarray(10, 15));
+    expect(engine.heapDominated(id, holder, { offset: 10, limit: 5 }).rows.map((o) => o.node)).toEqual(nodes.slice(10, 15));
   });
 });
 
 describe('detached DOM in a Chromium snapshot', () => {
   it("the page's 25 detached <li> and their <ul> are detached elements", async () => {
     const g = await graphOf('chromium-detached');
-    const a = await analysisOf('chromium-detached');
-    const detached = detachedNodes(g, a, 0, 100);
-    const names = [...detached.nodes].map((n) => g.strings[g.nodeName[n]]);
+    const { id, heap } = await openedOf('chromium-detached');
+    const detached = engine.heapDetached(id, { limit: 100 });
+    const names = detached.rows.map((o) => g.strings[g.nodeName[o.node]]);
     expect(names.filter((s) => s === '<li>').length).toBe(25);
     expect(names.filter((s) => s.startsWith('<ul')).length).toBe(1);
     expect(detached.total).toBe(26);
-    const classes = classSummary(g, a).sorted;
-    expect(classes.find((c) => c.name === 'Detached <li>')?.count).toBe(25);
-    expect(classes.find((c) => c.name === 'Detached <ul>')?.count).toBe(1);
-    expect(classes.find((c) => c.name === 'ListCache')?.count).toBe(1);
+    expect(heap!.detachedCount).toBe(26);
+    expect((await classNamed('chromium-detached', 'Detached <li>'))?.count).toBe(25);
+    expect((await classNamed('chromium-detached', 'Detached <ul>'))?.count).toBe(1);
+    expect((await classNamed('chromium-detached', 'ListCache'))?.count).toBe(1);
   });
 });
 
@@ -462,7 +492,7 @@ describe('the scanner', () => {
       expect(g.locations).toMatchObject({ length: 1, line: Int32Array.of(12), column: Int32Array.of(4) });
       expect([...g.locations!.node]).toEqual([1]);
       expect(g.detachedness === null).toBe(!nodeFields.includes('detachedness'));
-      const a = analyzeHeap(g);
+      const a = await analyzeHeap(g);
       expect([...a.retainedSize]).toEqual([32 + 4294967296 * 3, 32 + 4294967296 * 3, 4294967296 * 3]);
       expect([...a.dominator]).toEqual([0, 0, 1]);
     }
@@ -496,17 +526,22 @@ describe('the scanner', () => {
   it('reports progress up to the whole file and stops when cancelled', async () => {
     const bytes = bytesOf('node-plain');
     const seen: number[] = [];
-    await parseHeapSnapshot(chunked(bytes, 1 << 16), bytes.length, { onProgress: (done, total) => (expect(total).toBe(bytes.length), seen.push(done)) });
+    await parseHeapSnapshot(chunked(bytes, 1 << 16), bytes.length, job((done, total) => (expect(total).toBe(bytes.length), seen.push(done))));
     expect(seen.at(-1)).toBe(bytes.length);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
     expect(seen.length).toBeGreaterThan(50); // every 1% (or 64 kB)
     let calls = 0;
     const stop = new Error('cancelled');
-    const err = await parseHeapSnapshot(chunked(bytes, 1 << 16), bytes.length, {
-      checkCancelled: () => {
-        if (++calls === 5) throw stop;
-      },
-    }).catch((e) => e);
+    const err = await parseHeapSnapshot(
+      chunked(bytes, 1 << 16),
+      bytes.length,
+      job(
+        () => {},
+        () => {
+          if (++calls === 5) throw stop;
+        },
+      ),
+    ).catch((e) => e);
     expect(err).toBe(stop);
   });
 });
@@ -565,7 +600,7 @@ describe('damaged snapshots', () => {
         for (const [at, x] of flips) copy[at] ^= x;
         try {
           const g = await parseHeapSnapshot(chunked(copy, 1 << 18), copy.length);
-          classSummary(g, analyzeHeap(g));
+          classSummary(g, await analyzeHeap(g));
         } catch (e) {
           expect(e, (e as Error)?.stack).toBeInstanceOf(HeaplensError);
           expect((e as Error).message).toMatch(/^This (heap snapshot|file)/);

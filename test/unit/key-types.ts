@@ -1,5 +1,5 @@
 // tracemalloc's key types (and cumulative flag) as heaplens queries, for the equivalence tests.
-import type { GroupBy, Mode } from '../../workers/api.ts';
+import type { GroupBy, Mode } from '../../workers/api/types.ts';
 
 export const KEY_TYPES: Record<string, { by: GroupBy; mode: Mode }> = {
   lineno: { by: 'line', mode: 'self' },

@@ -81,8 +81,8 @@ export function allocationProfile(g: HeapGraph): Profile | null {
     stacks: b.stackTable(),
     samples: { stack: stack.toArray(), values: [size.toArray(), count.toArray()], length: stack.length },
     valueTypes: [
-      { name: 'size', unit: 'bytes' },
-      { name: 'count', unit: 'objects' },
+      { name: 'size', unit: 'bytes', kind: 'size', pair: 'count' },
+      { name: 'count', unit: 'objects', kind: 'count' },
     ],
   };
 }

@@ -1,7 +1,7 @@
 // The class summary (DevTools' "Summary" view): objects grouped by constructor name, with count,
 // shallow size and retained size — where an object nested (in the dominator tree) inside another
-// object of the same class is not counted a second time. Also the pages the Heap view asks for:
-// a class's objects, what an object dominates, and detached DOM elements.
+// object of the same class is not counted a second time. The pages the Heap view asks for are
+// in heap-pages.ts.
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
@@ -17,8 +17,6 @@ export interface ClassIndex {
   names: string[];
   classOf: Uint32Array; // node → class id
   rows: ClassRow[]; // by class id
-  /** The same rows, largest retained size first (then shallow size, count, name). */
-  sorted: (ClassRow & { classId: number })[];
   /** DOM link state after DevTools' propagation: 0 unknown, 1 attached, 2 detached. */
   domState: Uint8Array | null;
 }
@@ -108,16 +106,7 @@ export interface DominatorTree {
   list: Uint32Array;
 }
 
-export interface NodePage {
-  total: number;
-  nodes: Uint32Array;
-}
-
-const treeCache = new WeakMap<HeapAnalysis, DominatorTree>();
-
 export function dominatorTree(g: HeapGraph, a: HeapAnalysis): DominatorTree {
-  let tree = treeCache.get(a);
-  if (tree) return tree;
   const n = g.nodeCount;
   const first = new Uint32Array(n + 1);
   for (let i = 0; i < n; i++) if (i !== ROOT) first[a.dominator[i] + 1]++;
@@ -125,30 +114,11 @@ export function dominatorTree(g: HeapGraph, a: HeapAnalysis): DominatorTree {
   const fill = first.slice(0, n);
   const list = new Uint32Array(Math.max(0, n - 1));
   for (let i = 0; i < n; i++) if (i !== ROOT) list[fill[a.dominator[i]]++] = i;
-  tree = { first, list };
-  treeCache.set(a, tree);
-  return tree;
+  return { first, list };
 }
 
-/**
- * What a node dominates (keeps alive alone), largest retained size first, a page at a time.
- * Without a node: the whole tree as CSR (what the Heap view's session caches).
- */
-export function dominatorChildren(g: HeapGraph, a: HeapAnalysis): DominatorTree;
-export function dominatorChildren(g: HeapGraph, a: HeapAnalysis, node: number, offset?: number, limit?: number): NodePage;
-export function dominatorChildren(g: HeapGraph, a: HeapAnalysis, node?: number, offset = 0, limit = 100): DominatorTree | NodePage {
-  const tree = dominatorTree(g, a);
-  if (node === undefined) return tree;
-  const r = a.retainedSize;
-  const children = tree.list.slice(tree.first[node], tree.first[node + 1]).sort((x, y) => r[y] - r[x] || x - y);
-  return { total: children.length, nodes: children.subarray(offset, offset + limit) };
-}
-
-const classCache = new WeakMap<HeapAnalysis, ClassIndex>();
-
-export function classSummary(g: HeapGraph, a: HeapAnalysis): ClassIndex {
-  const cached = classCache.get(a);
-  if (cached) return cached;
+/** The class summary of a graph, given its dominator tree. */
+export function classSummary(g: HeapGraph, a: HeapAnalysis, tree: DominatorTree = dominatorTree(g, a)): ClassIndex {
   const domState = propagateDomState(g);
   const { names, classOf } = classNames(g, domState);
   const rows: ClassRow[] = names.map((name) => ({ name, count: 0, shallowSize: 0, retainedSize: 0 }));
@@ -160,7 +130,7 @@ export function classSummary(g: HeapGraph, a: HeapAnalysis): ClassIndex {
   // Walk the dominator tree depth first, counting how many nodes of each class are on the path
   // from the root: a node's retained size counts only when none above it has its class.
   const n = g.nodeCount;
-  const { first, list } = dominatorTree(g, a);
+  const { first, list } = tree;
   const onPath = new Uint32Array(names.length);
   const stack = new Uint32Array(n + 1);
   const next = new Uint32Array(n + 1);
@@ -184,45 +154,5 @@ export function classSummary(g: HeapGraph, a: HeapAnalysis): ClassIndex {
       depth--;
     }
   }
-  const sorted = rows
-    .map((r, classId) => ({ classId, ...r }))
-    .sort((x, y) => y.retainedSize - x.retainedSize || y.shallowSize - x.shallowSize || y.count - x.count || (x.name < y.name ? -1 : 1));
-  const index = { names, classOf, rows, sorted, domState };
-  classCache.set(a, index);
-  return index;
-}
-
-const objectsCache = new WeakMap<HeapAnalysis, Map<number, Uint32Array>>();
-
-/** Objects of one class, largest retained size first (sorted once per class, when first asked). */
-export function objectsOfClass(g: HeapGraph, a: HeapAnalysis, className: string, offset = 0, limit = 100): NodePage {
-  const index = classSummary(g, a);
-  const classId = index.names.indexOf(className);
-  if (classId < 0) return { total: 0, nodes: new Uint32Array(0) };
-  let perClass = objectsCache.get(a);
-  if (!perClass) objectsCache.set(a, (perClass = new Map()));
-  let nodes = perClass.get(classId);
-  if (!nodes) {
-    nodes = new Uint32Array(index.rows[classId].count);
-    let k = 0;
-    for (let i = 0; i < g.nodeCount; i++) if (index.classOf[i] === classId) nodes[k++] = i;
-    const r = a.retainedSize;
-    nodes.sort((x, y) => r[y] - r[x] || x - y);
-    perClass.set(classId, nodes);
-  }
-  return { total: nodes.length, nodes: nodes.subarray(offset, offset + limit) };
-}
-
-/**
- * Detached DOM elements (Blink's '<tag …>' nodes the page cut from its document but still
- * references), largest retained size first. Empty for snapshots without DOM link states.
- */
-export function detachedNodes(g: HeapGraph, a: HeapAnalysis, offset = 0, limit = 100): NodePage {
-  const domState = classSummary(g, a).domState;
-  if (!domState) return { total: 0, nodes: new Uint32Array(0) };
-  const found: number[] = [];
-  for (let i = 0; i < g.nodeCount; i++) if (domState[i] === 2 && g.strings[g.nodeName[i]].startsWith('<')) found.push(i);
-  const r = a.retainedSize;
-  const nodes = Uint32Array.from(found).sort((x, y) => r[y] - r[x] || x - y);
-  return { total: nodes.length, nodes: nodes.subarray(offset, offset + limit) };
+  return { names, classOf, rows, domState };
 }

@@ -3,21 +3,9 @@
 // snapshot, memlab's leak candidates: objects allocated between the first two and still alive
 // in the third.
 
+import type { ClassComparison } from '../api/types.ts';
 import type { HeapGraph } from '../model/heap-graph.ts';
 import type { ClassIndex } from './classes.ts';
-
-export interface ClassComparison {
-  name: string;
-  newCount: number;
-  deletedCount: number;
-  countDelta: number;
-  allocSize: number;
-  freedSize: number;
-  sizeDelta: number;
-  /** Head's count and shallow size of the class, for the CLI's size/count columns. */
-  count: number;
-  size: number;
-}
 
 /** Node indices ordered by object id, for merge walks between snapshots. */
 function byId(g: HeapGraph): Uint32Array {
@@ -101,4 +89,40 @@ export function leakCandidates(first: HeapGraph, second: HeapGraph, third: HeapG
     }
   }
   return Uint32Array.from(out);
+}
+
+export interface LeakClass {
+  classId: number;
+  /** The class's candidates, largest retained size first. */
+  nodes: number[];
+  shallowSize: number;
+  retainedSize: number;
+}
+
+/**
+ * Leak candidates grouped by class, largest retained size first: reachable ones only (the
+ * unreachable are about to be collected), and none of V8's synthetic roots, which get new ids
+ * in every snapshot and are no objects of the program.
+ */
+export function leaksByClass(third: HeapGraph, classes: ClassIndex, retained: Float64Array, distance: Int32Array, candidates: Uint32Array): LeakClass[] {
+  const synthetic = third.nodeTypes.indexOf('synthetic');
+  const byClass = new Map<number, number[]>();
+  for (const n of candidates) {
+    if (distance[n] < 0 || third.nodeType[n] === synthetic) continue;
+    const c = classes.classOf[n];
+    let list = byClass.get(c);
+    if (!list) byClass.set(c, (list = []));
+    list.push(n);
+  }
+  return [...byClass.entries()]
+    .map(([classId, nodes]) => {
+      nodes.sort((a, b) => retained[b] - retained[a]);
+      return {
+        classId,
+        nodes,
+        shallowSize: nodes.reduce((s, n) => s + third.selfSize[n], 0),
+        retainedSize: nodes.reduce((s, n) => s + retained[n], 0),
+      };
+    })
+    .sort((a, b) => b.retainedSize - a.retainedSize || b.nodes.length - a.nodes.length);
 }

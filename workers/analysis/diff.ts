@@ -3,8 +3,9 @@
 // the base appear with size 0, and rows are ordered by
 // (|sizeDiff|, size, |countDiff|, count, traceback), largest first.
 
-import type { DiffRow, FrameOut } from '../api.ts';
+import type { DiffRow, FrameOut } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
+import { valueOr0, type ValueSelection } from '../model/values.ts';
 import { compareCodePoints, groupFrames, type Groups } from './group.ts';
 
 function contentKey(frames: FrameOut[]): string {
@@ -23,37 +24,60 @@ export function compareFrames(a: FrameOut[], b: FrameOut[]): number {
   return a.length - b.length;
 }
 
-export function compareGroups(base: { profile: Profile; groups: Groups }, head: { profile: Profile; groups: Groups }): DiffRow[] {
-  const old = new Map<string, { frames: FrameOut[]; size: number; count: number }>();
+/** One side of a comparison: a profile's groups under the same query. */
+export interface DiffSide {
+  profile: Profile;
+  groups: Groups;
+}
+
+/**
+ * The rows of `head` compared to `base`. Columns follow the head's value types (the base's are
+ * matched by name; one the base lacks counts as 0); `selection` (in the head's columns) says
+ * which are size and count and which rank the rows.
+ */
+export function compareGroups(base: DiffSide, head: DiffSide, selection: ValueSelection): DiffRow[] {
+  const baseColumn = head.profile.valueTypes.map((t) => base.profile.valueTypes.findIndex((b) => b.name === t.name));
+  const k = baseColumn.length;
+  const old = new Map<string, { frames: FrameOut[]; values: number[] }>();
   for (const g of base.groups.order) {
     const frames = groupFrames(base.profile, base.groups, g);
-    old.set(contentKey(frames), { frames, size: base.groups.size[g], count: base.groups.count[g] });
+    old.set(contentKey(frames), { frames, values: baseColumn.map((c) => (c >= 0 ? base.groups.values[c][g] : 0)) });
   }
+  const row = (frames: FrameOut[], values: number[], before: number[] | null): DiffRow => {
+    const valueDiffs = values.map((v, t) => v - (before ? before[t] : 0));
+    const status = !before ? 'new' : valueDiffs.every((d) => d === 0) ? 'same' : 'changed';
+    return {
+      frames,
+      size: valueOr0(values, selection.size),
+      sizeDiff: valueOr0(valueDiffs, selection.size),
+      count: valueOr0(values, selection.count),
+      countDiff: valueOr0(valueDiffs, selection.count),
+      status,
+      values,
+      valueDiffs,
+    };
+  };
   const rows: DiffRow[] = [];
   for (const g of head.groups.order) {
     const frames = groupFrames(head.profile, head.groups, g);
     const key = contentKey(frames);
-    const size = head.groups.size[g];
-    const count = head.groups.count[g];
+    const values = head.groups.values.map((column) => column[g]);
     const prev = old.get(key);
-    if (prev) {
-      old.delete(key);
-      const sizeDiff = size - prev.size;
-      const countDiff = count - prev.count;
-      rows.push({ frames, size, sizeDiff, count, countDiff, status: sizeDiff === 0 && countDiff === 0 ? 'same' : 'changed' });
-    } else {
-      rows.push({ frames, size, sizeDiff: size, count, countDiff: count, status: 'new' });
-    }
+    if (prev) old.delete(key);
+    rows.push(row(frames, values, prev ? prev.values : null));
   }
   for (const prev of old.values()) {
-    rows.push({ frames: prev.frames, size: 0, sizeDiff: -prev.size, count: 0, countDiff: -prev.count, status: 'gone' });
+    const gone = row(prev.frames, new Array(k).fill(0), prev.values);
+    gone.status = 'gone';
+    rows.push(gone);
   }
+  const { primary: p, secondary: q } = selection;
   rows.sort(
     (a, b) =>
-      Math.abs(b.sizeDiff) - Math.abs(a.sizeDiff) ||
-      b.size - a.size ||
-      Math.abs(b.countDiff) - Math.abs(a.countDiff) ||
-      b.count - a.count ||
+      Math.abs(b.valueDiffs[p]) - Math.abs(a.valueDiffs[p]) ||
+      b.values[p] - a.values[p] ||
+      Math.abs(b.valueDiffs[q]) - Math.abs(a.valueDiffs[q]) ||
+      b.values[q] - a.values[q] ||
       compareFrames(b.frames, a.frames),
   );
   return rows;

@@ -22,6 +22,7 @@
 // DFS-number space, no recursion (millions of nodes, chains deeper than any stack).
 
 import { typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
+import { NO_JOB, type JobControl } from '../model/job.ts';
 
 export const ROOT = 0;
 
@@ -108,8 +109,43 @@ function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Ar
   return flags;
 }
 
-export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = {}): HeapAnalysis {
+/**
+ * Dominators and retained sizes over the retaining edges. Five passes, each a plain function
+ * over typed arrays (the hot loops); between them the job reports progress and may cancel, so a
+ * big snapshot's indexing can be stopped (the worker needs a turn of its event loop for that).
+ */
+export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules; job?: JobControl } = {}): Promise<HeapAnalysis> {
   const rules = options.rules ?? DEVTOOLS_RULES;
+  const job = options.job ?? NO_JOB;
+  const steps = 5;
+  const step = async (k: number) => {
+    job.progress('indexing', k, steps);
+    await job.yield();
+  };
+  const edges = classifyEdges(g, rules);
+  await step(1);
+  const dfs = numberNodes(g, edges);
+  await step(2);
+  const preds = predecessors(g, edges, dfs);
+  await step(3);
+  const idom = immediateDominators(dfs, { firstPred: edges.firstPred, pred: preds });
+  await step(4);
+  const result = retainedSizes(g, dfs, idom);
+  job.progress('indexing', steps, steps);
+  return analysisOf(g, rules, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
+}
+
+/** Which edges retain (one bit per edge) and each node's count of retaining edges. */
+interface EdgeClasses {
+  retaining: Int32Array;
+  /** Counts by node; offsets by DFS number once predecessors() has run. */
+  firstPred: Uint32Array;
+  /** memlab's orphan rule: nodes some non-weak, non-shortcut edge points to. */
+  strong: Uint8Array | null;
+}
+
+// A sequential pass: classifying each node's edges as the DFS enters it was measured slower.
+function classifyEdges(g: HeapGraph, rules: RetentionRules): EdgeClasses {
   const n = g.nodeCount;
   const m = g.edgeCount;
   const c = typeCodes(g);
@@ -117,15 +153,12 @@ export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = 
   const weak = c.edgeWeak;
   const shortcut = c.edgeShortcut;
   const internal = c.edgeInternal;
-
-  // 1. Which edges retain: one bit per edge, and each node's count of retaining edges. (A
-  // sequential pass: classifying each node's edges as the DFS enters it was measured slower.)
   const page = pageObjects(g, c, rules);
   const weakMaps = rules.weakMapValues === 'held-by-key' ? new WeakMapEdgeNames(g.strings) : null;
   const weakMapNames = weakMaps ? weakMaps.state : null;
   const strong = rules.orphans === 'only-weak-or-shortcut-retainers' ? new Uint8Array(n) : null;
   const retaining = new Int32Array((m + 31) >>> 5);
-  const firstPred = new Uint32Array(n + 2); // counts by node now, offsets by DFS number later
+  const firstPred = new Uint32Array(n + 2);
   for (let from = 0; from < n; from++) {
     const fromPage = page[from];
     const fromRoot = from === ROOT;
@@ -146,13 +179,31 @@ export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = 
       firstPred[to]++;
     }
   }
+  return { retaining, firstPred, strong };
+}
 
-  // 2. DFS numbering over retaining edges: from the root, then from orphans, then the rest.
-  // All later arrays live in DFS-number space (1-based; 0 = none), where the hot loops stay
-  // cache-friendly. `semi` and `label` serve as the DFS stack before they take their roles.
-  const num = new Uint32Array(n + 1); // node → number; later reused as `idom`
-  const vertex = new Uint32Array(n + 1); // number → node
-  const parent = new Uint32Array(n + 1); // number → DFS tree parent's number, later the forest link
+/**
+ * DFS numbering over retaining edges: from the root, then from orphans, then the rest. All later
+ * arrays live in DFS-number space (1-based; 0 = none), where the hot loops stay cache-friendly.
+ * `semi` and `label` serve as the DFS stack before they take their roles.
+ */
+interface Numbering {
+  count: number;
+  reached: number;
+  num: Uint32Array; // node → number; later reused as `idom`
+  vertex: Uint32Array; // number → node
+  parent: Uint32Array; // number → DFS tree parent's number, later the forest link
+  semi: Uint32Array;
+  label: Uint32Array;
+}
+
+function numberNodes(g: HeapGraph, edges: EdgeClasses): Numbering {
+  const n = g.nodeCount;
+  const { firstEdge, edgeTo } = g;
+  const { retaining, firstPred, strong } = edges;
+  const num = new Uint32Array(n + 1);
+  const vertex = new Uint32Array(n + 1);
+  const parent = new Uint32Array(n + 1);
   const semi = new Uint32Array(n + 1);
   const label = new Uint32Array(n + 1);
   const dfs: DfsState = { count: 0, num, vertex, parent, stackNode: semi, stackEdge: label, retaining, firstEdge, edgeTo };
@@ -171,10 +222,15 @@ export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = 
       parent[dfs.count] = 1;
     }
   }
-  const count = dfs.count;
+  return { count: dfs.count, reached, num, vertex, parent, semi, label };
+}
 
-  // 3. Predecessor lists in DFS-number order (the semidominator loop then reads them in
-  // sequence), holding the retainers' numbers.
+/** Predecessor lists in DFS-number order (the semidominator loop reads them in sequence), holding the retainers' numbers. */
+function predecessors(g: HeapGraph, edges: EdgeClasses, dfs: Numbering): Uint32Array {
+  const n = g.nodeCount;
+  const { firstEdge, edgeTo } = g;
+  const { retaining, firstPred } = edges;
+  const { count, num, vertex, label } = dfs;
   const fill = label;
   fill[0] = 0;
   for (let w = 1; w <= count; w++) fill[w] = firstPred[vertex[w]];
@@ -189,10 +245,18 @@ export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = 
       pred[fill[num[edgeTo[e]]]++] = fromNumber;
     }
   }
+  return pred;
+}
 
-  // 4. Semidominators (path-compressed eval over the processed forest, whose links are the
-  // `parent` entries of numbers above w), then idom = NCA(DFS parent, semidominator).
-  const idom = num; // node → number is not needed after step 3
+/**
+ * Semidominators (path-compressed eval over the processed forest, whose links are the `parent`
+ * entries of numbers above w), then idom = NCA(DFS parent, semidominator). Returns idom by DFS
+ * number (in the array that held node → number).
+ */
+function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pred: Uint32Array }): Uint32Array {
+  const { count, parent, semi, label } = dfs;
+  const { firstPred, pred } = edges;
+  const idom = dfs.num; // node → number is not needed after predecessors()
   idom.set(parent);
   for (let i = 0; i <= count; i++) {
     semi[i] = i;
@@ -245,17 +309,21 @@ export function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules } = 
     while (d > s) d = idom[d];
     idom[w] = d;
   }
+  return idom;
+}
 
-  // 5. Retained sizes: children before parents (reverse DFS order: a dominator's number is lower).
+/** Retained sizes: children before parents (reverse DFS order: a dominator's number is lower). */
+function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
+  const n = g.nodeCount;
+  const { count, vertex } = dfs;
   const retainedSize = Float64Array.from(g.selfSize);
   let totalSize = 0;
   for (let i = 0; i < n; i++) totalSize += g.selfSize[i];
   for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
-  const dominator = label.subarray(0, n); // label is free now
+  const dominator = dfs.label.subarray(0, n); // label is free now
   dominator[ROOT] = ROOT;
   for (let w = 2; w <= count; w++) dominator[vertex[w]] = vertex[idom[w]];
-
-  return analysisOf(g, rules, dominator, retainedSize, totalSize, n - reached);
+  return { dominator, retainedSize, totalSize };
 }
 
 // Apart from analyzeHeap so the lazy getters' closure does not keep its temporaries alive.

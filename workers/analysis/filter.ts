@@ -3,7 +3,8 @@
 // A trace passes when (there are no include filters or it matches one of them) and it matches
 // every exclude filter's own test — exactly Snapshot._filter_trace in Lib/tracemalloc.py.
 
-import { HeaplensError, type TraceFilter } from '../api.ts';
+import { HeaplensError } from '../api/errors.ts';
+import type { TraceFilter } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
 
 /** fnmatch.translate for POSIX: `*` crosses `/`, `[!x]` negates, everything else literal. */
@@ -64,7 +65,7 @@ interface CompiledFilter {
 function compile(profile: Profile, f: TraceFilter): CompiledFilter {
   const domain = f.domain ?? null;
   if (f.pattern === undefined || f.pattern === null) {
-    if (domain === null) throw new HeaplensError('A filter needs a file pattern or a domain.');
+    if (domain === null) throw new HeaplensError('unsupported-query', 'A filter needs a file pattern or a domain.');
     return { inclusive: f.inclusive, domain, innermost: null, anyFrame: null, allFrames: false };
   }
   const re = fnmatchToRegExp(normalizeFilename(f.pattern));
@@ -102,7 +103,7 @@ export function sampleMask(profile: Profile, filters: TraceFilter[] | undefined)
   if (!filters || filters.length === 0) return null;
   for (const f of filters) {
     if (f.domain !== undefined && f.domain !== null && !profile.samples.domain) {
-      throw new HeaplensError(`Domain filters need a tracemalloc snapshot; this ${profile.meta.format} profile has no domains.`);
+      throw new HeaplensError('unsupported-query', `Domain filters need a tracemalloc snapshot; this ${profile.meta.format} profile has no domains.`);
     }
   }
   const compiled = filters.map((f) => compile(profile, f));

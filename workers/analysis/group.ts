@@ -3,39 +3,50 @@
 // descending by (size, count, traceback).
 //
 // Work is done per stack node, never per sample more than once: samples are first summed into
-// their stack (after the filters), then stacks into groups.
+// their stack (after the filters), then stacks into groups. Every value column is summed (a
+// pprof profile has four); which one ranks the rows is the query's ValueSelection.
 
-import { HeaplensError, type FrameOut, type GroupBy, type Mode, type TopQuery } from '../api.ts';
+import { HeaplensError } from '../api/errors.ts';
+import type { FrameOut, GroupBy, Mode, TraceFilter } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
+import type { ValueSelection } from '../model/values.ts';
 import { sampleMask } from './filter.ts';
 
-/** Sizes and counts of the filtered samples, summed per stack (self) . */
+/** Every value column of the filtered samples, summed per stack (self), and their totals. */
 export interface StackSums {
-  size: Float64Array;
-  count: Float64Array;
-  totalSize: number;
-  totalCount: number;
+  values: Float64Array[]; // by value type, then stack
+  totals: number[]; // by value type
 }
 
-export function sumByStack(profile: Profile, query: Pick<TopQuery, 'filters'>): StackSums {
-  const mask = sampleMask(profile, query.filters);
+export function sumByStack(profile: Profile, filters: TraceFilter[] | undefined): StackSums {
+  const mask = sampleMask(profile, filters);
   const n = profile.stacks.length;
-  const size = new Float64Array(n);
-  const count = new Float64Array(n);
-  const { stack, values, length } = profile.samples;
-  const sv = values[0];
-  const cv = values[1];
-  let totalSize = 0;
-  let totalCount = 0;
-  for (let i = 0; i < length; i++) {
-    if (mask && mask[i] === 0) continue;
-    const s = stack[i];
-    size[s] += sv[i];
-    count[s] += cv[i];
-    totalSize += sv[i];
-    totalCount += cv[i];
+  const { stack, length } = profile.samples;
+  const values: Float64Array[] = [];
+  const totals: number[] = [];
+  // One pass per column: each a tight loop over two typed arrays.
+  for (const column of profile.samples.values) {
+    const out = new Float64Array(n);
+    let total = 0;
+    for (let i = 0; i < length; i++) {
+      if (mask && mask[i] === 0) continue;
+      out[stack[i]] += column[i];
+      total += column[i];
+    }
+    values.push(out);
+    totals.push(total);
   }
-  return { size, count, totalSize, totalCount };
+  return { values, totals };
+}
+
+/** Sums of only the stacks flagged in `keep` (the tracebacks of one group). */
+export function restrictSums(sums: StackSums, keep: Uint8Array): StackSums {
+  const values = sums.values.map((column) => {
+    const out = new Float64Array(column.length);
+    for (let s = 0; s < column.length; s++) if (keep[s] !== 0) out[s] = column[s];
+    return out;
+  });
+  return { values, totals: values.map((v) => v.reduce((a, x) => a + x, 0)) };
 }
 
 /** Group keys: for each frame, the id of its group, and one representative frame per group. */
@@ -73,26 +84,24 @@ export interface Groups {
   by: GroupBy;
   /** Group ids in display order. */
   order: Int32Array;
-  size: Float64Array; // by group id
-  count: Float64Array;
-  totalSize: number;
-  totalCount: number;
+  /** By value type, then group id. */
+  values: Float64Array[];
+  /** Totals of the filtered samples, by value type. */
+  totals: number[];
   keys: KeyMap | null; // null for traceback (group id = stack id)
 }
 
-/** Subtree sums: what each stack and everything called from it holds. */
-export function subtreeSums(profile: Profile, sums: StackSums): { size: Float64Array; count: Float64Array } {
-  const size = Float64Array.from(sums.size);
-  const count = Float64Array.from(sums.count);
+/** Subtree sums of some value columns: what each stack and everything called from it holds. */
+export function subtreeSums(profile: Profile, columns: Float64Array[]): Float64Array[] {
+  const out = columns.map((c) => Float64Array.from(c));
   const parent = profile.stacks.parent;
-  for (let s = profile.stacks.length - 1; s >= 0; s--) {
-    const p = parent[s];
-    if (p >= 0) {
-      size[p] += size[s];
-      count[p] += count[s];
+  for (const sub of out) {
+    for (let s = profile.stacks.length - 1; s >= 0; s--) {
+      const p = parent[s];
+      if (p >= 0) sub[p] += sub[s];
     }
   }
-  return { size, count };
+  return out;
 }
 
 /**
@@ -135,49 +144,51 @@ function outermostOfKey(profile: Profile, keyOfStack: Int32Array, keyCount: numb
   return outermost;
 }
 
-export function groupBy(profile: Profile, sums: StackSums, by: GroupBy, mode: Mode): Groups {
+export function groupBy(profile: Profile, sums: StackSums, by: GroupBy, mode: Mode, selection: ValueSelection): Groups {
   if (by === 'function' && !profile.meta.hasFunctionNames) {
     throw new HeaplensError(
+      'unsupported-query',
       `${profile.meta.format} profiles record no function names (tracemalloc keeps only file and line): group by line or file instead.`,
     );
   }
   if (by === 'traceback' && mode !== 'self') {
-    throw new HeaplensError('Inclusive and cumulative modes group by file, line or function; a whole traceback is always "self".');
+    throw new HeaplensError('unsupported-query', 'Inclusive and cumulative modes group by file, line or function; a whole traceback is always "self".');
   }
   const n = profile.stacks.length;
   let keys: KeyMap | null = null;
-  let size: Float64Array;
-  let count: Float64Array;
+  let values: Float64Array[];
   if (by === 'traceback') {
-    size = sums.size;
-    count = sums.count;
+    values = sums.values;
   } else {
-    keys = keyMap(profile, by);
+    const k = (keys = keyMap(profile, by));
     const keyOfStack = new Int32Array(n);
-    for (let s = 0; s < n; s++) keyOfStack[s] = keys.ofFrame[profile.stacks.frame[s]];
-    size = new Float64Array(keys.count);
-    count = new Float64Array(keys.count);
+    for (let s = 0; s < n; s++) keyOfStack[s] = k.ofFrame[profile.stacks.frame[s]];
+    values = sums.values.map(() => new Float64Array(k.count));
     if (mode === 'self') {
-      for (let s = 0; s < n; s++) {
-        size[keyOfStack[s]] += sums.size[s];
-        count[keyOfStack[s]] += sums.count[s];
-      }
+      sums.values.forEach((column, t) => {
+        const out = values[t];
+        for (let s = 0; s < n; s++) out[keyOfStack[s]] += column[s];
+      });
     } else {
-      const sub = subtreeSums(profile, sums);
-      const once = mode === 'inclusive' ? outermostOfKey(profile, keyOfStack, keys.count) : null;
-      for (let s = 0; s < n; s++) {
-        if (once && once[s] === 0) continue;
-        size[keyOfStack[s]] += sub.size[s];
-        count[keyOfStack[s]] += sub.count[s];
-      }
+      const sub = subtreeSums(profile, sums.values);
+      const once = mode === 'inclusive' ? outermostOfKey(profile, keyOfStack, k.count) : null;
+      sub.forEach((column, t) => {
+        const out = values[t];
+        for (let s = 0; s < n; s++) {
+          if (once && once[s] === 0) continue;
+          out[keyOfStack[s]] += column[s];
+        }
+      });
     }
   }
+  const first = values[selection.primary];
+  const second = values[selection.secondary];
   const present: number[] = [];
-  for (let g = 0; g < size.length; g++) if (count[g] !== 0 || size[g] !== 0) present.push(g);
+  for (let g = 0; g < first.length; g++) if (second[g] !== 0 || first[g] !== 0) present.push(g);
   const order = Int32Array.from(present);
   const cmp = tracebackComparator(profile, by, keys);
-  order.sort((a, b) => size[b] - size[a] || count[b] - count[a] || cmp(b, a));
-  return { by, order, size, count, totalSize: sums.totalSize, totalCount: sums.totalCount, keys };
+  order.sort((a, b) => first[b] - first[a] || second[b] - second[a] || cmp(b, a));
+  return { by, order, values, totals: sums.totals, keys };
 }
 
 /** Python's str ordering: by code point (JS's `<` compares UTF-16 units, which differs above U+FFFF). */
@@ -259,4 +270,29 @@ export function stacksInGroup(profile: Profile, groups: Groups, g: number, mode:
     inGroup[s] = mode === 'self' ? here : here | (parent[s] >= 0 ? inGroup[parent[s]] : 0);
   }
   return inGroup;
+}
+
+/** Whether a row's frames contain `search` (already trimmed and lower-cased) in a file or function. */
+export function framesMatch(frames: FrameOut[], search: string): boolean {
+  return frames.some((f) => f.file.toLowerCase().includes(search) || (f.function ?? '').toLowerCase().includes(search));
+}
+
+/**
+ * The groups of `order` whose frames match `search`, from `offset`, at most `limit`; and how
+ * many match in all. Frames are built only for the rows returned (and for searching).
+ */
+export function pageOfGroups(profile: Profile, groups: Groups, order: ArrayLike<number>, search: string, offset: number, limit: number): { total: number; rows: { key: number; frames: FrameOut[] }[] } {
+  const rows: { key: number; frames: FrameOut[] }[] = [];
+  if (!search) {
+    for (let i = offset; i < order.length && rows.length < limit; i++) rows.push({ key: order[i], frames: groupFrames(profile, groups, order[i]) });
+    return { total: order.length, rows };
+  }
+  let total = 0;
+  for (let i = 0; i < order.length; i++) {
+    const frames = groupFrames(profile, groups, order[i]);
+    if (!framesMatch(frames, search)) continue;
+    if (total >= offset && rows.length < limit) rows.push({ key: order[i], frames });
+    total++;
+  }
+  return { total, rows };
 }

@@ -1,7 +1,7 @@
 // What keeps an object alive: its shortest retainer paths to the root, one through each of its
 // closest direct retainers (weak edges skipped), as DevTools' Retainers pane leads to the root.
-// The retainer index (edges by target) is built on the first question about a snapshot: loading
-// does not need it, and it costs 4 bytes per edge.
+// The retainer index (edges by target) is built by the heap document on the first question about
+// a snapshot: loading does not need it, and it costs 4 bytes per edge.
 
 import { edgeName, edgeSource, typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
@@ -12,11 +12,7 @@ export interface Retainers {
   retainerEdge: Uint32Array;
 }
 
-const cache = new WeakMap<HeapGraph, Retainers>();
-
 export function buildRetainers(g: HeapGraph): Retainers {
-  let r = cache.get(g);
-  if (r) return r;
   const n = g.nodeCount;
   const firstRetainer = new Uint32Array(n + 1);
   const to = g.edgeTo;
@@ -25,9 +21,7 @@ export function buildRetainers(g: HeapGraph): Retainers {
   const fill = firstRetainer.slice(0, n);
   const retainerEdge = new Uint32Array(g.edgeCount);
   for (let e = 0; e < g.edgeCount; e++) retainerEdge[fill[to[e]]++] = e;
-  r = { firstRetainer, retainerEdge };
-  cache.set(g, r);
-  return r;
+  return { firstRetainer, retainerEdge };
 }
 
 export interface PathStep {
@@ -38,9 +32,9 @@ export interface PathStep {
 }
 
 /** Up to `max` paths, each from the object (first) to the root (last), shortest first. */
-export function retainerPaths(g: HeapGraph, a: HeapAnalysis, node: number, max = 5): PathStep[][] {
+export function retainerPaths(g: HeapGraph, a: HeapAnalysis, index: Retainers, node: number, max = 5): PathStep[][] {
   const c = typeCodes(g);
-  const { firstRetainer, retainerEdge } = buildRetainers(g);
+  const { firstRetainer, retainerEdge } = index;
   const distance = a.distance;
   const usable = (e: number) => g.edgeType[e] !== c.edgeWeak && distance[edgeSource(g, e)] >= 0;
   // The closest retainer of x: one at distance d(x) − 1 when the BFS that made d went through it.

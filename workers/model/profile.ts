@@ -3,9 +3,16 @@
 // Struct-of-arrays in the style of the Firefox Profiler's tables: compact, cache-friendly and
 // transferable between threads.
 
-export interface ValueType {
-  name: string; // 'size', 'count', or what pprof brings
-  unit: string; // 'bytes', 'objects'
+import type { ProfileFormat, ValueTypeInfo } from '../api/types.ts';
+
+export type { ProfileFormat };
+
+/**
+ * What one column of sample values measures. Sizes and counts pair up (`size` with `count`,
+ * pprof's `inuse_space` with `inuse_objects`): `pair` names the other of the two.
+ */
+export interface ValueType extends ValueTypeInfo {
+  pair?: string;
 }
 
 export interface FrameTable {
@@ -32,8 +39,6 @@ export interface SampleTable {
   length: number;
 }
 
-export type ProfileFormat = 'tracemalloc' | 'heapprofile' | 'heapsnapshot' | 'pprof';
-
 export interface ProfileMeta {
   format: ProfileFormat;
   /** e.g. "Python tracemalloc (pickle protocol 4, 4-field traces)" */
@@ -48,6 +53,8 @@ export interface ProfileMeta {
   hasFunctionNames: boolean;
   /** Whether samples are estimates (sampling profilers). */
   sampled: boolean;
+  /** The value type ranked by default; absent: the first size, else the first value type. */
+  defaultValue?: string;
 }
 
 export interface Profile {

@@ -6,38 +6,28 @@
 // per distinct traceback, so the pickle memoizes it and every later trace refers to it by a memo
 // get: we map each traceback tuple once to a stack and reuse it, which is the fast grouping.
 
-import { HeaplensError } from '../api.ts';
-import { ProfileBuilder, type Profile } from '../model/profile.ts';
+import { HeaplensError } from '../../api/errors.ts';
+import { NO_JOB, type JobControl } from '../../model/job.ts';
+import { ProfileBuilder, type Profile } from '../../model/profile.ts';
 import { Kind, kindName, PickleReader } from './pickle-reader.ts';
 
 const SNAPSHOT = 0;
 const TRACES = 1;
 const ALLOWED_GLOBALS = ['tracemalloc.Snapshot', 'tracemalloc._Traces'];
 
-export interface ParseControl {
-  /** Called every few MB with bytes consumed so far. */
-  onProgress?: (done: number, total: number) => void;
-  /** Checked between chunks; throw from it to stop. */
-  checkCancelled?: () => void;
-  /** Lets other work (a cancel message) run between chunks. */
-  yieldToEvents?: () => Promise<void>;
-}
-
 const CHUNK = 8 << 20;
 
-export async function parseTracemalloc(bytes: Uint8Array, control: ParseControl = {}): Promise<Profile> {
+export async function parseTracemalloc(bytes: Uint8Array, job: JobControl = NO_JOB): Promise<Profile> {
   const reader = new PickleReader(bytes, ALLOWED_GLOBALS, 'This tracemalloc snapshot');
   while (!reader.done) {
     reader.run(CHUNK);
-    control.onProgress?.(reader.pos, bytes.length);
-    if (!reader.done) {
-      if (control.yieldToEvents) await control.yieldToEvents();
-      control.checkCancelled?.();
-    }
+    job.progress('parsing', reader.pos, bytes.length);
+    if (!reader.done) await job.yield();
   }
   if (reader.pos < bytes.length) {
     // Python's pickle.load ignores what follows STOP; a dump never has any, so say so.
     throw new HeaplensError(
+      'corrupt',
       `This tracemalloc snapshot has ${(bytes.length - reader.pos).toLocaleString('en-US')} unexpected bytes after its end: ` +
         'the file may hold something else appended to a dump.',
     );
@@ -158,8 +148,9 @@ function toProfile(r: PickleReader): Profile {
     stacks: builder.stackTable(),
     samples: { stack: sampleStack, values: [sampleSize, counts], domain: sampleDomain, length: count },
     valueTypes: [
-      { name: 'size', unit: 'bytes' },
-      { name: 'count', unit: 'objects' },
+      { name: 'size', unit: 'bytes', kind: 'size', pair: 'count' },
+      // tracemalloc counts memory blocks: one per trace.
+      { name: 'count', unit: 'blocks', kind: 'count' },
     ],
   };
 }
@@ -181,5 +172,5 @@ function objectState(r: PickleReader, value: { kind: Kind; payload: number }, gl
 }
 
 function fail(what: string): never {
-  throw new HeaplensError(`This pickle is not a tracemalloc snapshot heaplens understands: ${what}.`);
+  throw new HeaplensError('not-a-profile', `This pickle is not a tracemalloc snapshot heaplens understands: ${what}.`);
 }

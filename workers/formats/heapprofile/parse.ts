@@ -6,8 +6,8 @@
 // its sampling interval, so they are estimates); counts are the number of samples per node.
 // Lines and columns are 0-based in the file and 1-based in the model.
 
-import { HeaplensError } from '../api.ts';
-import { ProfileBuilder, GrowableFloat64, GrowableInt32, type Profile } from '../model/profile.ts';
+import { HeaplensError } from '../../api/errors.ts';
+import { ProfileBuilder, GrowableFloat64, GrowableInt32, type Profile } from '../../model/profile.ts';
 
 interface CallFrame {
   functionName: string;
@@ -23,7 +23,7 @@ interface Node {
 }
 
 function invalid(what: string): never {
-  throw new HeaplensError(`This V8 sampling heap profile cannot be read: ${what}.`);
+  throw new HeaplensError('corrupt', `This V8 sampling heap profile cannot be read: ${what}.`);
 }
 
 export function parseHeapProfile(bytes: Uint8Array): Profile {
@@ -32,8 +32,10 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
     const msg = (e as Error).message;
+    const cut = /Unexpected end|Unterminated|end of JSON/i.test(msg);
     throw new HeaplensError(
-      /Unexpected end|Unterminated|end of JSON/i.test(msg)
+      cut ? 'truncated' : 'corrupt',
+      cut
         ? 'This V8 sampling heap profile is truncated: its JSON ends early. Save or copy the profile again.'
         : `This V8 sampling heap profile is not valid JSON (${msg}).`,
     );
@@ -93,8 +95,8 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
     stacks: b.stackTable(),
     samples: { stack: sampleStack.toArray(), values: [sampleSize.toArray(), sampleCount.toArray()], length: sampleStack.length },
     valueTypes: [
-      { name: 'size', unit: 'bytes' },
-      { name: 'count', unit: 'samples' },
+      { name: 'size', unit: 'bytes', kind: 'size', pair: 'count' },
+      { name: 'count', unit: 'samples', kind: 'count' },
     ],
   };
 }

@@ -8,7 +8,7 @@
 // It accepts protocols 2–5 and only the globals the caller allows; REDUCE, INST, OBJ, extension
 // codes and persistent ids are refused: with those a pickle can call any function.
 
-import { HeaplensError } from '../api.ts';
+import { HeaplensError } from '../../api/errors.ts';
 
 export const enum Kind {
   Mark = 0,
@@ -119,7 +119,7 @@ export class PickleReader {
   }
 
   result(): PickleResult {
-    if (!this.root) throw new HeaplensError(`${this.describe} is incomplete: the pickle has no STOP opcode.`);
+    if (!this.root) throw new HeaplensError('truncated', `${this.describe} is incomplete: the pickle has no STOP opcode.`);
     return { protocol: this.protocol, root: this.root };
   }
 
@@ -129,13 +129,14 @@ export class PickleReader {
 
   private truncated(): never {
     throw new HeaplensError(
+      'truncated',
       `${this.describe} is truncated: it ends at byte ${this.bytes.length.toLocaleString('en-US')} in the middle of the pickle. ` +
         'The file was probably cut off while it was written or copied; dump the snapshot again.',
     );
   }
 
   private corrupt(what: string, at: number): never {
-    throw new HeaplensError(`${this.describe} is corrupt at byte ${at.toLocaleString('en-US')}: ${what}.`);
+    throw new HeaplensError('corrupt', `${this.describe} is corrupt at byte ${at.toLocaleString('en-US')}: ${what}.`);
   }
 
   private newTuple(n: number): number {
@@ -513,6 +514,7 @@ export class PickleReader {
           this.protocol = b[pos++];
           if (this.protocol < 2 || this.protocol > 5) {
             throw new HeaplensError(
+              'unsupported-version',
               `${this.describe} uses pickle protocol ${this.protocol}; heaplens reads protocols 2 to 5 ` +
                 '(tracemalloc\'s Snapshot.dump() writes the highest one).',
             );
@@ -533,6 +535,7 @@ export class PickleReader {
           const refused = REFUSED[op];
           if (refused) {
             throw new HeaplensError(
+              'unsafe',
               `${this.describe} contains the pickle opcode ${refused} at byte ${at.toLocaleString('en-US')}. ` +
                 'tracemalloc snapshots never need it, and heaplens never runs code from a file, so it stops here.',
             );
@@ -610,6 +613,7 @@ export class PickleReader {
     const i = this.allowedGlobals.indexOf(full);
     if (i < 0) {
       throw new HeaplensError(
+        'not-a-profile',
         `This is a Python pickle, but not a tracemalloc snapshot: it contains ${full}. ` +
           'heaplens reads pickles made by tracemalloc.Snapshot.dump() and never loads other classes.',
       );

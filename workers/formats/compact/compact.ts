@@ -2,8 +2,8 @@
 // "link with data"): the model's tables with samples summed per (stack, domain), as JSON, gzipped.
 // It reopens with the same numbers for every grouping, filter and diff.
 
-import { HeaplensError } from '../api.ts';
-import type { Profile, ProfileFormat } from '../model/profile.ts';
+import { HeaplensError } from '../../api/errors.ts';
+import type { Profile, ProfileFormat, ValueType } from '../../model/profile.ts';
 
 interface Compact {
   heaplens: 1;
@@ -57,10 +57,10 @@ export function parseCompact(bytes: Uint8Array): Profile {
   try {
     c = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    throw new HeaplensError('This .heaplens.json file is not valid JSON: it may have been cut short.');
+    throw new HeaplensError('truncated', 'This .heaplens.json file is not valid JSON: it may have been cut short.');
   }
   const bad = (what: string): never => {
-    throw new HeaplensError(`This .heaplens.json file is damaged: ${what}.`);
+    throw new HeaplensError('corrupt', `This .heaplens.json file is damaged: ${what}.`);
   };
   if (c?.heaplens !== 1) bad('it has no "heaplens": 1 marker');
   if (!c.meta || !FORMATS.includes(c.meta.format)) bad('its format is unknown');
@@ -79,7 +79,7 @@ export function parseCompact(bytes: Uint8Array): Profile {
   if (c.samples.values?.length !== c.valueTypes?.length) bad('values do not match the value types');
   return {
     meta: c.meta,
-    valueTypes: c.valueTypes,
+    valueTypes: c.valueTypes.map(upgradeValueType),
     strings: c.strings,
     frames: { func: Int32Array.from(c.frames.func), file: Int32Array.from(c.frames.file), line: Int32Array.from(c.frames.line), column: Int32Array.from(c.frames.column), length: nFrames },
     stacks: { frame: Int32Array.from(c.stacks.frame), parent: Int32Array.from(c.stacks.parent), length: nStacks },
@@ -90,4 +90,12 @@ export function parseCompact(bytes: Uint8Array): Profile {
       length: nSamples,
     },
   };
+}
+
+/** Files written before value types had a kind (heaplens 0.1) name only size and count. */
+function upgradeValueType(t: ValueType, _index: number, all: ValueType[]): ValueType {
+  if (t.kind) return t;
+  const kind = t.name === 'size' || t.unit === 'bytes' ? 'size' : t.name === 'count' ? 'count' : 'other';
+  const pair = kind === 'size' && all.some((x) => x.name === 'count') ? { pair: 'count' } : {};
+  return { ...t, kind, ...pair };
 }

@@ -1,0 +1,98 @@
+// heaplens diff BASE HEAD: what changed, as tracemalloc's Snapshot.compare_to() orders it; for two
+// heap snapshots of one process, DevTools' Comparison by object id, class by class.
+import type { DiffResult, GroupBy, ProfileSummary } from '../../workers/api/types.ts';
+import { HeaplensError } from '../../workers/api/errors.ts';
+import type { Command, CommandContext, CommandResult } from '../command.ts';
+import { clipName, count, formatSize, GROUP_WORDS, signed } from '../text.ts';
+
+export const diff: Command = {
+  name: 'diff',
+  usage: '       heaplens diff BASE HEAD [same options] [--fail-over BYTES]',
+  files: 2,
+  filesWanted: 'BASE and HEAD files',
+  ownOptions: ['fail-over'],
+  run(ctx) {
+    const [base, head] = ctx.files;
+    if (base.heap || head.heap) {
+      if (!base.heap || !head.heap) throw new HeaplensError('wrong-kind', 'diff compares two files of the same kind: both heap snapshots, or two allocation profiles.');
+      return heapDiff(ctx, base, head);
+    }
+    const { by, mode, filters, limit, failOver } = ctx.options;
+    const result = ctx.engine.diff(head.id, base.id, { by, mode, filters, limit });
+    const { size, count: n, sizeDiff, countDiff } = result.total;
+    return {
+      json: {
+        format: result.format,
+        value: result.value,
+        by,
+        mode,
+        base: base.name,
+        head: head.name,
+        total: { size, count: n, sizeDiff, countDiff },
+        groupCount: result.groupCount,
+        rows: result.groups.rows.map((r) => ({ frames: r.frames, size: r.size, sizeDiff: r.sizeDiff, count: r.count, countDiff: r.countDiff, status: r.status })),
+      },
+      text: () => diffText(result, by, base.name, head.name),
+      ...failedOver(sizeDiff, failOver),
+    };
+  },
+};
+
+function heapDiff({ engine, options }: CommandContext, base: ProfileSummary, head: ProfileSummary): CommandResult {
+  const all = engine.heapCompare(head.id, base.id);
+  const rows = all.rows;
+  const sizeDiff = rows.reduce((a, r) => a + r.sizeDelta, 0);
+  const shown = options.limit === undefined ? rows : rows.slice(0, options.limit);
+  const h = head.heap!;
+  const b = base.heap!;
+  return {
+    json: {
+      format: 'heapsnapshot',
+      value: 'size',
+      by: 'class',
+      base: base.name,
+      head: head.name,
+      total: { size: h.totalSize, count: h.nodeCount, sizeDiff: h.totalSize - b.totalSize, countDiff: h.nodeCount - b.nodeCount },
+      groupCount: all.total,
+      rows: shown.map((r) => ({ ...r, sizeDiff: r.sizeDelta, countDiff: r.countDelta })),
+    },
+    text() {
+      const out = [
+        `[ ${head.name} compared to ${base.name} by object id: ${all.total} classes changed ]`,
+        `${'class'.padEnd(40)} ${'# new'.padStart(8)} ${'# deleted'.padStart(10)} ${'# delta'.padStart(8)} ${'alloc'.padStart(10)} ${'freed'.padStart(10)} ${'size delta'.padStart(11)}`,
+      ];
+      for (const r of shown) {
+        out.push(
+          `${clipName(r.name).padEnd(40)} ${String(r.newCount).padStart(8)} ${String(r.deletedCount).padStart(10)} ${signed(r.countDelta, String).padStart(8)} ` +
+            `${formatSize(r.allocSize).padStart(10)} ${formatSize(r.freedSize).padStart(10)} ${signed(r.sizeDelta, formatSize).padStart(11)}`,
+        );
+      }
+      return `${out.join('\n')}\n`;
+    },
+    ...failedOver(sizeDiff, options.failOver),
+  };
+}
+
+/** --fail-over: exit 3, saying by how much, when memory grew past the bound. */
+function failedOver(grew: number, bound: number | null): Pick<CommandResult, 'stderr' | 'exitCode'> {
+  if (bound === null || grew <= bound) return {};
+  return {
+    stderr: `heaplens: memory grew by ${formatSize(grew)} (${grew} B), over the --fail-over bound of ${formatSize(bound)}\n`,
+    exitCode: 3,
+  };
+}
+
+function diffText(result: DiffResult, by: GroupBy, baseName: string, headName: string): string {
+  const rows = result.groups.rows;
+  const out = [`[ Top ${rows.length} of ${result.groupCount} ${GROUP_WORDS[by]} by growth: ${headName} compared to ${baseName} ]`];
+  for (const [i, row] of rows.entries()) {
+    const inner = row.frames[row.frames.length - 1];
+    const where = by === 'traceback' ? `${row.frames.length} frames` : `${inner.file}${inner.line !== null ? `:${inner.line}` : ''}${inner.function ? ` (${inner.function})` : ''}`;
+    const badge = row.status === 'new' ? ' [new]' : row.status === 'gone' ? ' [gone]' : '';
+    out.push(`#${i + 1}: ${where}: size=${formatSize(row.size)} (${signed(row.sizeDiff, formatSize)}), count=${count(row.count)} (${signed(row.countDiff, count)})${badge}`);
+    if (by === 'traceback') for (const f of row.frames) out.push(`    File "${f.file}", line ${f.line}${f.function ? `, in ${f.function}` : ''}`);
+  }
+  const t = result.total;
+  out.push(`Total: ${formatSize(t.size)} (${signed(t.sizeDiff, formatSize)}) in ${count(t.count)} ${result.countUnit} (${signed(t.countDiff, count)})`);
+  return `${out.join('\n')}\n`;
+}

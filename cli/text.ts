@@ -1,0 +1,44 @@
+// Numbers and sources as the terminal shows them.
+import { readFile } from 'node:fs/promises';
+
+/** Sizes as tracemalloc prints them (`_format_size`): 10 units and up without decimals. */
+export function formatSize(size: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let s = size;
+  for (const unit of units) {
+    if (Math.abs(s) < 100 && unit !== 'B') return `${s.toFixed(1)} ${unit}`;
+    if (Math.abs(s) < 10 * 1024 || unit === 'TiB') return `${Math.round(s)} ${unit}`;
+    s /= 1024;
+  }
+  return `${size} B`;
+}
+
+export function signed(n: number, format: (x: number) => string): string {
+  return `${n >= 0 ? '+' : '-'}${format(Math.abs(n))}`;
+}
+
+export const count = (n: number) => n.toLocaleString('en-US');
+
+/** "1048576", "1M", "1.5GiB" → bytes; null when it is not a size. */
+export function parseBytes(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  if (!m) return null;
+  const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  return Math.round(Number(m[1]) * scale);
+}
+
+export const GROUP_WORDS: Record<string, string> = { file: 'files', line: 'lines', function: 'functions', traceback: 'tracebacks' };
+
+const sourceCache = new Map<string, string[] | null>();
+
+/** A line of a source file, when the file exists here (tracemalloc's own output shows it). */
+export async function sourceLine(file: string, line: number | null): Promise<string | null> {
+  if (line === null || line < 1) return null;
+  if (!sourceCache.has(file)) {
+    sourceCache.set(file, await readFile(file, 'utf8').then((t) => t.split('\n'), () => null));
+  }
+  return sourceCache.get(file)?.[line - 1]?.trim() || null;
+}
+
+/** A class name cut to a column's width. */
+export const clipName = (name: string, width = 40) => (name.length > width ? `${name.slice(0, width - 1)}…` : name);

@@ -1,0 +1,68 @@
+// What the engine says about an open profile when it opens: its totals and metadata, and its
+// capabilities — the views, groupings, modes and value types it offers — so callers never
+// switch on the format.
+
+import type { Capabilities, GroupBy, ProfileFormat, ProfileSummary, ViewId } from '../api/types.ts';
+import type { Profile } from '../model/profile.ts';
+import { defaultValue } from '../model/values.ts';
+import { AllocationDocument } from './allocation-document.ts';
+import type { HeapDocument } from './heap-document.ts';
+
+export type OpenDocument = AllocationDocument | HeapDocument;
+
+/** The allocation profile of a document, if it has one. */
+export function allocationsOf(doc: OpenDocument): AllocationDocument | null {
+  return doc instanceof AllocationDocument ? doc : doc.allocations;
+}
+
+function capabilities(profile: Profile | null, heap: boolean): Capabilities {
+  const views: ViewId[] = [...(heap ? (['heap', 'dominators'] as const) : []), ...(profile ? (['top', 'flame'] as const) : [])];
+  const groupings: GroupBy[] = profile && !profile.meta.hasFunctionNames ? ['file', 'line', 'traceback'] : ['file', 'line', 'function', 'traceback'];
+  return {
+    views,
+    defaultView: views[0],
+    groupings,
+    defaultGrouping: 'line',
+    modes: ['self', 'inclusive', 'cumulative'],
+    valueTypes: profile ? profile.valueTypes.map(({ name, unit, kind }) => ({ name, unit, kind })) : [],
+    defaultValue: profile ? defaultValue(profile) : null,
+  };
+}
+
+export function summarize(id: number, doc: OpenDocument): ProfileSummary {
+  const heap = doc instanceof AllocationDocument ? null : doc;
+  const profile = allocationsOf(doc)?.profile ?? null;
+  const domains = new Set<number>();
+  const domain = profile?.samples.domain;
+  if (domain) {
+    let last = NaN;
+    for (let i = 0; i < domain.length; i++) if (domain[i] !== last) domains.add((last = domain[i]));
+  }
+  const heapSummary = heap ? heap.summary() : null;
+  let total = { size: 0, count: 0 };
+  if (heapSummary) total = { size: heapSummary.totalSize, count: heapSummary.nodeCount };
+  else if (profile) {
+    const t = (doc as AllocationDocument).totals();
+    total = { size: t.size, count: t.count };
+  }
+  const format: ProfileFormat = heap ? 'heapsnapshot' : profile!.meta.format;
+  return {
+    id,
+    name: doc.name,
+    format,
+    producer: heap ? heap.graph.meta.producer : profile!.meta.producer,
+    sampleCount: profile ? profile.samples.length : 0,
+    stackCount: profile ? profile.stacks.length : 0,
+    frameCount: profile ? profile.frames.length : 0,
+    total,
+    hasFunctionNames: profile ? profile.meta.hasFunctionNames : true,
+    sampled: profile ? profile.meta.sampled : false,
+    tracebackLimit: profile ? profile.meta.tracebackLimit : null,
+    truncatedSamples: profile ? profile.meta.truncatedSamples : 0,
+    captureTime: profile ? profile.meta.captureTime : null,
+    domains: [...domains].sort((a, b) => a - b),
+    heap: heapSummary,
+    hasAllocations: profile !== null,
+    capabilities: capabilities(profile, heap !== null),
+  };
+}

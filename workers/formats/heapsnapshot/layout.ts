@@ -1,0 +1,143 @@
+// The snapshot's header (`"snapshot": {meta, node_count, edge_count}`) turned into the field
+// layout the section readers follow, and the byte position every error message names.
+//
+// Field layouts come from snapshot.meta, never hard-coded: Node 20 writes 7 node fields (with
+// detachedness), newer V8 6 plus trace_node_id only when tracing, `locations` has 4 or 5 fields.
+
+import { HeaplensError } from '../../api/errors.ts';
+
+export interface SnapshotMeta {
+  node_fields: string[];
+  node_types: [string[], ...unknown[]];
+  edge_fields: string[];
+  edge_types: [string[], ...unknown[]];
+  trace_function_info_fields?: string[];
+  trace_node_fields?: string[];
+  sample_fields?: string[];
+  location_fields?: string[];
+}
+
+export interface SnapshotHeader {
+  meta: SnapshotMeta;
+  node_count: number;
+  edge_count: number;
+}
+
+// Node and edge field roles (indices into these lists).
+const NODE_ROLES = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'];
+const EDGE_ROLES = ['type', 'name_or_index', 'to_node'];
+export const MAX_U32 = 0xffffffff;
+
+export const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+export const isDigit = (c: number) => c - 0x30 >>> 0 < 10;
+
+/** Where the scanner is in the file, for messages that say where it went wrong. */
+export class ScanPosition {
+  offset = 0; // bytes consumed before the current chunk
+  constructor(readonly totalBytes: number) {}
+
+  fail(what: string, at: number): never {
+    throw new HeaplensError(
+      'corrupt',
+      `This heap snapshot is malformed at byte ${(this.offset + at).toLocaleString('en-US')} of ${this.totalBytes.toLocaleString('en-US')}: ${what}.`,
+    );
+  }
+}
+
+export interface Layout {
+  header: SnapshotHeader;
+  nodeCount: number;
+  edgeCount: number;
+  nodeFields: number;
+  edgeFields: number;
+  /** The role (index into NODE_ROLES / EDGE_ROLES) of each field, -1 for fields we skip. */
+  nodeRole: Int8Array;
+  edgeRole: Int8Array;
+  /** Whether the layout is one of V8's own, which the unrolled loops read. */
+  standardNodes: boolean;
+  standardEdges: boolean;
+  nodeTypeCount: number;
+  edgeTypeCount: number;
+  edgeElement: number;
+  edgeHidden: number;
+  hasDetachedness: boolean;
+}
+
+/** Checks the header and derives the layout; `at` is the header's end, for messages. */
+export function readLayout(h: SnapshotHeader, pos: ScanPosition, at: number): Layout {
+  const meta = h?.meta;
+  const isNames = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (!meta || !isNames(meta.node_fields) || !isNames(meta.edge_fields) || !isNames(meta.node_types?.[0]) || !isNames(meta.edge_types?.[0])) {
+    pos.fail('the header has no node and edge field layout (snapshot.meta)', at);
+  }
+  const { node_count: nodeCount, edge_count: edgeCount } = h;
+  if (!Number.isSafeInteger(nodeCount) || nodeCount < 1 || !Number.isSafeInteger(edgeCount) || edgeCount < 0) {
+    pos.fail('the header has no valid node_count and edge_count', at);
+  }
+  // Every field takes at least 2 bytes in the file ("0,"): larger counts are lies that would
+  // make us allocate gigabytes for nothing.
+  if (nodeCount * meta.node_fields.length * 2 + edgeCount * meta.edge_fields.length * 2 > pos.totalBytes + 64) {
+    throw new HeaplensError(
+      'truncated',
+      `This heap snapshot is truncated or corrupt: its header announces ${nodeCount.toLocaleString('en-US')} nodes and ` +
+        `${edgeCount.toLocaleString('en-US')} edges, more than a ${pos.totalBytes.toLocaleString('en-US')}-byte file can hold.`,
+    );
+  }
+  if (nodeCount > MAX_U32 - 1 || edgeCount > MAX_U32) {
+    throw new HeaplensError('too-big', `This heap snapshot announces more than 4 billion nodes or edges (${nodeCount.toLocaleString('en-US')} nodes), more than heaplens can index.`);
+  }
+  for (const needed of ['type', 'name', 'id', 'self_size', 'edge_count']) {
+    if (!meta.node_fields.includes(needed)) pos.fail(`snapshot.meta.node_fields has no "${needed}"`, at);
+  }
+  for (const needed of EDGE_ROLES) if (!meta.edge_fields.includes(needed)) pos.fail(`snapshot.meta.edge_fields has no "${needed}"`, at);
+  const nodeRole = Int8Array.from(meta.node_fields, (f) => NODE_ROLES.indexOf(f));
+  const edgeRole = Int8Array.from(meta.edge_fields, (f) => EDGE_ROLES.indexOf(f));
+  const nodeTypeCount = meta.node_types[0].length;
+  const edgeTypeCount = meta.edge_types[0].length;
+  if (nodeTypeCount > 256 || edgeTypeCount > 256) pos.fail('the header lists more than 256 node or edge types', at);
+  return {
+    header: h,
+    nodeCount,
+    edgeCount,
+    nodeFields: meta.node_fields.length,
+    edgeFields: meta.edge_fields.length,
+    nodeRole,
+    edgeRole,
+    // V8's own layouts, which the scanner's unrolled loops read: type, name, id, self_size,
+    // edge_count, then trace_node_id and/or detachedness; edges type, name_or_index, to_node.
+    standardNodes: [0, 1, 2, 3, 4].every((r, k) => nodeRole[k] === r) && [...nodeRole.subarray(5)].every((r) => r === 5 || r === 6),
+    standardEdges: edgeRole.length === 3 && edgeRole[0] === 0 && edgeRole[1] === 1 && edgeRole[2] === 2,
+    nodeTypeCount,
+    edgeTypeCount,
+    edgeElement: meta.edge_types[0].indexOf('element'),
+    edgeHidden: meta.edge_types[0].indexOf('hidden'),
+    hasDetachedness: meta.node_fields.includes('detachedness'),
+  };
+}
+
+/** Skips whitespace to a section's '['; returns the index after it, or -1 at the chunk's end. */
+export function openArray(b: Uint8Array, i: number, what: string, pos: ScanPosition): number {
+  const n = b.length;
+  while (i < n && isSpace(b[i])) i++;
+  if (i === n) return -1;
+  if (b[i] !== 0x5b) pos.fail(`the ${what} section is not an array`, i);
+  return i + 1;
+}
+
+/** A byte buffer that grows by doubling, for header text and string literals split by chunks. */
+export class ByteBuffer {
+  data = new Uint8Array(256);
+  length = 0;
+  append(src: Uint8Array, from: number, to: number): void {
+    const need = this.length + (to - from);
+    if (need > this.data.length) {
+      let cap = this.data.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+    this.data.set(src.subarray(from, to), this.length);
+    this.length = need;
+  }
+}

@@ -1,0 +1,25 @@
+// The control every long job gets (reading, parsing, indexing): progress, cancellation and a
+// chance for other messages to run. One shape for every importer and analysis, so the worker's
+// Cancel reaches them all, and the CLI and tests pass NO_JOB.
+
+import { HeaplensError } from '../api/errors.ts';
+import type { Progress } from '../api/types.ts';
+
+export interface JobControl {
+  /** Reports how far the current phase is. Cheap; call as often as convenient. */
+  progress(phase: Progress['phase'], done: number, total: number): void;
+  /** Throws a HeaplensError with code 'cancelled' once the user has cancelled. */
+  checkCancelled(): void;
+  /** Lets other work run (the message that cancels us), then checks for cancellation. */
+  yield(): Promise<void>;
+}
+
+export const NO_JOB: JobControl = {
+  progress() {},
+  checkCancelled() {},
+  yield: () => Promise.resolve(),
+};
+
+export function cancelledError(): HeaplensError {
+  return new HeaplensError('cancelled', 'Opening the file was cancelled.');
+}
