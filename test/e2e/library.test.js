@@ -1,16 +1,19 @@
 // The library (IndexedDB) and sharing: profiles survive a reload, renames and deletes persist,
-// a full storage is reported without losing earlier entries; #url= opens hosted files (with and
+// renaming behaves like a text box should, the same content opened twice is one entry, a full
+// storage is reported without losing earlier entries (more in library-storage.test.js); #url= opens hosted files (with and
 // without CORS), the view lives in the URL, and a link can carry the profile itself.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serveStatic } from './static-server.js';
-import { BASE, newPage, shot, useBrowser } from './browser.js';
+import { BASE, newPage, shot, SHOTS, useBrowser } from './browser.js';
 
 const TM = new URL('../fixtures/tracemalloc/', import.meta.url);
 const DUMP = readFileSync(new URL('limit25_p5.pickle', TM));
 const EXPECTED = JSON.parse(readFileSync(new URL('limit25_p5.expected.json', TM), 'utf8'));
+const read = (path) => readFileSync(new URL(path, TM));
+const SNAPSHOTS = new URL('../fixtures/heapsnapshot/', import.meta.url);
 const COMPARE = JSON.parse(readFileSync(new URL('compare.expected.json', TM), 'utf8')).compare_to;
 
 const browser = useBrowser();
@@ -72,6 +75,114 @@ describe('library', () => {
     await page.getByTestId('library').waitFor();
     await page.waitForTimeout(300);
     assert.equal(await page.getByTestId('library-entry').count(), 0);
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('Rename puts the focus in the box with the text selected; Esc and clicking away cancel; Enter and Save save; all by keyboard too', async () => {
+    const page = await newPage(browser());
+    await page.goto(BASE);
+    await page.getByTestId('file-input').setInputFiles({ name: 'limit25_p5.pickle', mimeType: 'application/octet-stream', buffer: DUMP });
+    const entry = page.getByTestId('library-entry').first();
+    await entry.waitFor();
+    const input = page.getByTestId('library-rename-input');
+    const label = () => entry.getByTestId('library-open').innerText();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return { testid: el?.dataset.testid ?? el?.tagName, selected: el?.value?.slice(el.selectionStart, el.selectionEnd) };
+      });
+
+    await entry.getByTestId('library-rename').click();
+    assert.deepEqual(await focused(), { testid: 'library-rename-input', selected: 'limit25_p5.pickle' });
+    await page.keyboard.type('given up with Esc'); // replaces the selection
+    assert.equal(await input.inputValue(), 'given up with Esc');
+    await shot(page, '16f-library-rename');
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'detached' });
+    assert.equal(await label(), 'limit25_p5.pickle');
+    assert.equal((await focused()).testid, 'library-rename', 'the keyboard is back on Rename');
+
+    await entry.getByTestId('library-rename').click();
+    await page.keyboard.type('given up by clicking away');
+    await page.getByRole('heading', { name: 'Library' }).click();
+    await input.waitFor({ state: 'detached' });
+    assert.equal(await label(), 'limit25_p5.pickle');
+
+    await entry.getByTestId('library-rename').click();
+    await page.keyboard.type('saved with the button');
+    await page.getByTestId('library-rename-save').click();
+    await entry.getByTestId('library-open').filter({ hasText: 'saved with the button' }).waitFor();
+
+    // Keyboard only: Enter on Rename, type, Enter; then Rename again and Tab out of the form.
+    await entry.getByTestId('library-rename').focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await focused(), { testid: 'library-rename-input', selected: 'saved with the button' });
+    await page.keyboard.type('saved from the keyboard');
+    await page.keyboard.press('Enter');
+    await entry.getByTestId('library-open').filter({ hasText: 'saved from the keyboard' }).waitFor();
+    assert.equal((await focused()).testid, 'library-rename');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('given up by tabbing away');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab'); // box → Save → Cancel → out
+    await input.waitFor({ state: 'detached' });
+    assert.equal(await label(), 'saved from the keyboard');
+    await page.reload();
+    await page.getByTestId('library-open').filter({ hasText: 'saved from the keyboard' }).waitFor();
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('the same content opened twice is one entry, under any name; different content is another; label and name both shown', async () => {
+    const page = await newPage(browser());
+    await page.goto(BASE);
+    const entries = page.getByTestId('library-entry');
+    const countIs = (n) => page.waitForFunction((n) => document.querySelectorAll('[data-testid=library-entry]').length === n, n);
+    /** Drops a file that the library already holds and waits until that entry says it was opened again. */
+    async function dropAgain(name, buffer, holder) {
+      const before = await entries.filter({ hasText: holder }).getAttribute('data-opened');
+      await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+      await page.waitForFunction(
+        ([holder, before]) => [...document.querySelectorAll('[data-testid=library-entry]')].some((e) => e.textContent.includes(holder) && e.dataset.opened !== before),
+        [holder, before],
+      );
+    }
+    const drop = (name, buffer) => page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+
+    await drop('limit25_p5.pickle', DUMP);
+    await countIs(1);
+    await dropAgain('limit25_p5.pickle', DUMP, 'limit25_p5.pickle');
+    await dropAgain('limit25_dump.pickle', read('limit25_dump.pickle'), 'limit25_p5.pickle'); // byte-identical copy
+    assert.equal(await entries.count(), 1);
+    await drop('limit25_p4.pickle', read('limit25_p4.pickle')); // same length, one byte differs
+    await countIs(2);
+
+    // Heap snapshots of 4 MB: recognised from their sampled parts.
+    const before = readFileSync(new URL('node-before.heapsnapshot', SNAPSHOTS));
+    await drop('node-before.heapsnapshot', before);
+    await countIs(3);
+    await dropAgain('copy of node-before.heapsnapshot', before, 'node-before.heapsnapshot');
+    await drop('node-after.heapsnapshot', readFileSync(new URL('node-after.heapsnapshot', SNAPSHOTS)));
+    await countIs(4);
+    await page.reload();
+    await countIs(4);
+    assert.deepEqual((await page.getByTestId('library-open').allInnerTexts()).sort(), ['limit25_p4.pickle', 'limit25_p5.pickle', 'node-after.heapsnapshot', 'node-before.heapsnapshot']);
+    assert.equal(await page.getByTestId('series-chart').count(), 0, 'no chart of one file against itself');
+
+    // A label the user gave is shown with the file's own name under it.
+    const p4 = entries.filter({ hasText: 'limit25_p4.pickle' });
+    await p4.getByTestId('library-rename').click();
+    await page.keyboard.type('protocol 4 run');
+    await page.keyboard.press('Enter');
+    await p4.getByTestId('library-open').filter({ hasText: 'protocol 4 run' }).waitFor();
+    assert.match(await p4.innerText(), /protocol 4 run\s+limit25_p4\.pickle\s+1\.54 MiB in 2,898 traces\s+tracemalloc · 40\.6 KiB · added /);
+
+    await page.getByTestId('library-open').filter({ hasText: 'node-after' }).click();
+    await page.getByTestId('profile-header').waitFor();
+    await shot(page, '16c-library-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, '16d-library-dark');
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.getByTestId('library').scrollIntoViewIfNeeded();
+    await page.getByTestId('library').screenshot({ path: join(SHOTS, '16e-library-800px.png') });
     assert.deepEqual(page.errors, []);
   });
 
