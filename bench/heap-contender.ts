@@ -1,5 +1,5 @@
 // One contender of the heap snapshot benchmark, in its own process so its peak RSS is its own.
-// usage: node --import tsx bench/heap-contender.ts heaplens|memlab|json-parse|scan FILE
+// usage: node --import tsx bench/heap-contender.ts heaplens|devtools|memlab|json-parse|scan FILE
 // Prints JSON: {seconds, peakRss, nodes, edges, totalSize} or {error}.
 
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -20,6 +20,14 @@ try {
     const graph = await parseHeapSnapshot(stream(), size);
     const analysis = await analyzeHeap(graph);
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: analysis.totalSize };
+  } else if (who === 'devtools') {
+    // DevTools' own worker code (heap-snapshot-toolkit): its load (edge indexes, retainers, DOM
+    // state, shallow sizes, dominators and retained sizes, distances, class names and shapes,
+    // statistics), then the Summary as the panel asks for it.
+    const { parse } = await import('heap-snapshot-toolkit');
+    const snapshot = await parse(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }));
+    const classes = Object.keys(snapshot.aggregatesWithFilter({} as Parameters<typeof snapshot.aggregatesWithFilter>[0])).length;
+    result = { nodes: snapshot.nodeCount, edges: snapshot.containmentEdges.length / snapshot.edgeFieldsCount, totalSize: snapshot.totalSize, classes };
   } else if (who === 'memlab') {
     const require = createRequire(import.meta.url);
     const dist = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../node_modules/@memlab/core/dist');

@@ -3,8 +3,10 @@
 // Section 1 — tracemalloc: load a real ~2 M-trace dump and group it by line, against Python's own
 // pickle.load + statistics('lineno') (Debian's /usr/bin/python3) and the `pickleparser` package.
 // Section 2 — heap snapshots of ~50, 200, 600 and 1300 MB made by Node's v8.writeHeapSnapshot():
-// our full load against memlab's loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse
-// alone, and a single read-and-look at every byte.
+// our full load against DevTools' own worker code (heap-snapshot-toolkit: load + class summary,
+// up to BENCH_DEVTOOLS_MAX_MB; its loader holds the strings section in one JS string), memlab's
+// loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse alone, and a single read-and-look
+// at every byte.
 // Section 3 — flame graphs: layout of a generated 100 k-node profile in Node against d3's
 // hierarchy + partition, and first paint / frame times of a scripted zoom in Chromium.
 // Environment: BENCH_SECTIONS=tracemalloc,heap,flame  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
@@ -66,6 +68,7 @@ function tracemallocSection() {
 function heapSection() {
   const sizes = (process.env.BENCH_HEAP_MB ?? '50,200,600,1300').split(',').map(Number).filter(Boolean);
   const memlabUpTo = Number(process.env.BENCH_MEMLAB_MAX_MB ?? 250);
+  const devtoolsUpTo = Number(process.env.BENCH_DEVTOOLS_MAX_MB ?? 700);
   console.log('\n## heap snapshots: full load (parse + dominators + retained sizes), one process per contender');
   console.log('file                 contender        time      peak RSS   heaplens is');
   for (const mb of sizes) {
@@ -75,7 +78,7 @@ function heapSection() {
       execFileSync(process.execPath, [join(here, 'gen_heapsnapshot.mjs'), file, String(mb)], { stdio: 'inherit' });
     }
     const actual = statSync(file).size;
-    const contenders = ['heaplens', 'scan', 'json-parse', ...(mb <= memlabUpTo ? ['memlab'] : [])];
+    const contenders = ['heaplens', 'scan', 'json-parse', ...(mb <= devtoolsUpTo ? ['devtools'] : []), ...(mb <= memlabUpTo ? ['memlab'] : [])];
     const results = {};
     for (const who of contenders) {
       const r = spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', join(here, 'heap-contender.ts'), who, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
