@@ -18,7 +18,7 @@
 
 import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createEngine } from '../../workers/engine.ts';
+import { createEngine } from '../../workers/engine/engine.ts';
 import { BASE_SYSTEM_DISTANCE, load, summary, type Snapshot, type SummaryRow } from './devtools.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/heapsnapshot');
@@ -100,7 +100,7 @@ async function heaplensSide(file: string): Promise<{ rows: HeaplensRow[]; totalS
   const result = engine.heapClasses(opened.id, {});
   const rows: HeaplensRow[] = [];
   for (const r of result.rows) {
-    const page = engine.heapObjects(opened.id, r.classId, 0, r.count);
+    const page = engine.heapObjects(opened.id, r.classId, { offset: 0, limit: r.count });
     for (const o of page.rows) {
       name[o.node] = r.name;
       self[o.node] = o.selfSize;
@@ -109,7 +109,7 @@ async function heaplensSide(file: string): Promise<{ rows: HeaplensRow[]; totalS
     rows.push({ name: r.name, count: r.count, shallowSize: r.shallowSize, retainedSize: r.retainedSize, nodes: page.rows.map((o) => o.node) });
   }
   engine.close(opened.id);
-  return { rows, totalSize: result.totalSize, nodeCount, name, self, distance };
+  return { rows, totalSize: opened.heap!.totalSize, nodeCount, name, self, distance };
 }
 
 function devtoolsFacts(snap: Snapshot, file: string): Pick<NodeFacts, 'dtKey' | 'dtName' | 'dtSelf' | 'rawSelf' | 'dtDistance'> {

@@ -45,7 +45,7 @@ export async function importFile(input: ImportInput, job: JobControl): Promise<{
   if (input.size > 0 && isGzip(head)) {
     let blob: Blob;
     try {
-      blob = await new Response(input.stream().pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array<ArrayBuffer>, Uint8Array>)).blob();
+      blob = await new Response(input.stream().pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)).blob();
     } catch {
       throw new HeaplensError('corrupt', 'This gzip file is damaged or cut short: it could not be decompressed.');
     }
