@@ -1,7 +1,8 @@
 // The URL is the state: everything needed to reopen a view lives in the hash, parsed and written
-// here only. Versioned (v=1) so later layouts can read old links.
-//   #url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&filter=…&q=…&inv=1&zoom=12
-//   #data=<deflated, base64url profile>   (a profile packed into the link itself)
+// here only. Versioned: `v` names the layout a link was written in; links of older layouts go
+// through UPGRADERS (one step per version) before they are read, so old links keep working.
+//   #v=1&url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&filter=…&q=…&inv=1&zoom=12
+//   #v=1&data=<gzipped, base64url profile>   (a profile packed into the link itself)
 import type { GroupBy, Mode } from '../../workers/api/types.ts';
 import type { View } from './view-state.svelte.ts';
 
@@ -19,31 +20,55 @@ export interface HashState {
   flameSearch: string;
 }
 
-const VIEWS = ['top', 'flame', 'heap', 'dominators'];
+export const CURRENT_VERSION = 1;
+
+/**
+ * Upgraders: UPGRADERS[n] rewrites the parameters of a version-n link into version n + 1. Version
+ * 1 is the first layout heaplens wrote (every link it ever made says v=1), so none is needed yet;
+ * the next change of layout adds UPGRADERS[1].
+ */
+const UPGRADERS: Record<number, (p: URLSearchParams) => void> = {};
+
 const BYS = ['file', 'line', 'function', 'traceback'];
 const MODES = ['self', 'inclusive', 'cumulative'];
 
-export function parseHash(hash: string): HashState {
+export interface ParsedHash {
+  state: HashState;
+  /** The link's version, and whether it is newer than this heaplens reads. */
+  version: number;
+  fromNewerVersion: boolean;
+}
+
+/** Reads a hash; `views` are the view ids the registry knows. */
+export function parseHash(hash: string, views: readonly string[]): ParsedHash {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
-  const pick = <T extends string>(key: string, allowed: string[]) => (allowed.includes(p.get(key) ?? '') ? (p.get(key) as T) : null);
+  const raw = Number(p.get('v') ?? CURRENT_VERSION);
+  const version = Number.isInteger(raw) && raw >= 1 ? raw : CURRENT_VERSION;
+  for (let v = version; v < CURRENT_VERSION; v++) UPGRADERS[v]?.(p);
+  const pick = <T extends string>(key: string, allowed: readonly string[]) => (allowed.includes(p.get(key) ?? '') ? (p.get(key) as T) : null);
+  const zoom = p.get('zoom');
   return {
-    url: p.get('url'),
-    base: p.get('base'),
-    data: p.get('data'),
-    view: pick<View>('view', VIEWS),
-    by: pick<GroupBy>('by', BYS),
-    mode: pick<Mode>('mode', MODES),
-    filter: p.get('filter') ?? '',
-    search: p.get('q') ?? '',
-    inverted: p.get('inv') === '1',
-    zoom: Number.isInteger(Number(p.get('zoom'))) && p.get('zoom') !== null ? Number(p.get('zoom')) : -1,
-    flameSearch: p.get('fq') ?? '',
+    version,
+    fromNewerVersion: version > CURRENT_VERSION,
+    state: {
+      url: p.get('url'),
+      base: p.get('base'),
+      data: p.get('data'),
+      view: pick<View>('view', views),
+      by: pick<GroupBy>('by', BYS),
+      mode: pick<Mode>('mode', MODES),
+      filter: p.get('filter') ?? '',
+      search: p.get('q') ?? '',
+      inverted: p.get('inv') === '1',
+      zoom: zoom !== null && Number.isInteger(Number(zoom)) ? Number(zoom) : -1,
+      flameSearch: p.get('fq') ?? '',
+    },
   };
 }
 
 export function formatHash(s: HashState): string {
   const p = new URLSearchParams();
-  p.set('v', '1');
+  p.set('v', String(CURRENT_VERSION));
   if (s.data) p.set('data', s.data);
   if (s.url) p.set('url', s.url);
   if (s.base) p.set('base', s.base);

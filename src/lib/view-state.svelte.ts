@@ -1,14 +1,14 @@
 // View settings of the open profile, shared by its views and mirrored in the URL hash
 // (url-state.ts), so a link reopens the same view and back/forward step through views.
-import type { GroupBy, Mode } from '../../workers/api/types.ts';
+import type { GroupBy, Mode, ViewId } from '../../workers/api/types.ts';
 
-export type View = 'top' | 'flame' | 'heap' | 'dominators';
+export type View = ViewId;
 
 export const viewState = $state({
   view: 'top' as View,
   by: 'line' as GroupBy,
   mode: 'self' as Mode,
-  /** The filter box's text (tracemalloc.Filter syntax, see filter-syntax.ts). */
+  /** The filter box's text (tracemalloc.Filter syntax, workers/api/filter-syntax.ts). */
   filterText: '',
   /** The Top table's row search. */
   search: '',

@@ -75,12 +75,12 @@ describe('flame graph of the tornado example', () => {
     await shot(page, '11b-flame-sandwich');
     await page.getByTestId('flame-reset').first().click();
     // The Top view's filter applies here too: dropping server.py empties the widest root.
-    await page.getByTestId('flame-filter').fill('!*/server.py');
+    await page.getByTestId('filter').fill('!*/server.py');
     await page.waitForTimeout(500);
     const box2 = await page.getByTestId('flame-canvas').first().boundingBox();
     await page.mouse.move(box2.x + 30, box2.y + 9);
     assert.doesNotMatch(await page.getByTestId('flame-tooltip').first().innerText(), /server\.py:10/);
-    await page.getByTestId('flame-filter').fill('');
+    await page.getByTestId('filter').fill('');
     await page.getByTestId('flame-search').first().fill('tornado/web.py');
     const share = page.getByTestId('flame-match').first();
     await share.waitFor();
@@ -110,7 +110,7 @@ describe('differential flame graph', () => {
       await page.waitForFunction((n) => document.querySelector('[data-testid=profile-header]')?.textContent?.includes(n), name);
     }
     await page.getByTestId('tab-flame').click();
-    await page.getByTestId('flame-base').selectOption({ label: 'before_p5.pickle' });
+    await page.getByTestId('base').selectOption({ label: 'before_p5.pickle' });
     await page.getByText('Width: the larger of the two profiles').waitFor();
     assert.ok((await painted(page)) >= 1000);
     const box = await page.getByTestId('flame-canvas').boundingBox();

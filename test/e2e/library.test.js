@@ -268,7 +268,7 @@ describe('links', () => {
     await other.goto(link);
     await other.getByTestId('flame-breadcrumb').waitFor();
     assert.equal(await other.getByTestId('flame-search').inputValue(), 'workload');
-    assert.equal(await other.getByTestId('flame-filter').inputValue(), '!<frozen*');
+    assert.equal(await other.getByTestId('filter').inputValue(), '!<frozen*');
     await other.getByTestId('tab-top').click();
     assert.equal(await other.getByTestId('group-traceback').getAttribute('aria-checked'), 'true');
     // back: the flame view again

@@ -162,18 +162,3 @@ function indexRows(l: FlameLayout): void {
   l.rowStart = rowStart;
   l.rowNodes = rowNodes;
 }
-
-/** The node of row `depth` that covers value `v`, or -1. */
-export function nodeAt(l: FlameLayout, depth: number, v: number): number {
-  if (depth < 0 || depth + 1 >= l.rowStart.length) return -1;
-  let lo = l.rowStart[depth];
-  let hi = l.rowStart[depth + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const node = l.rowNodes[mid];
-    if (v < l.start[node]) hi = mid - 1;
-    else if (v >= l.start[node] + l.width[node]) lo = mid + 1;
-    else return node;
-  }
-  return -1;
-}

@@ -1,0 +1,22 @@
+// The session's state: the profile on screen, the others open in this tab (each can be the base
+// of a diff), where the one on screen came from, and what the page tells the user. The modules
+// beside this one change it: opening.svelte.ts (opening and closing), sources.svelte.ts (files,
+// hosted URLs, data links, the library), url-sync.svelte.ts (the hash).
+import type { Progress, ProfileSummary } from '../../../workers/api/types.ts';
+
+export interface Source {
+  url: string | null;
+  base: string | null;
+  data: string | null;
+  libraryId: string | null;
+}
+
+export const session = $state({
+  profile: null as ProfileSummary | null,
+  /** Every profile open in this tab, in the order opened. */
+  opened: [] as ProfileSummary[],
+  source: { url: null, base: null, data: null, libraryId: null } as Source,
+  error: null as string | null,
+  notice: null as string | null,
+  progress: null as (Progress & { name: string }) | null,
+});
