@@ -3,16 +3,11 @@
 // profile's capabilities (computed by the engine).
 import type { Component } from 'svelte';
 import type { ProfileSummary, ViewId } from '../../workers/api/types.ts';
+import type { ViewProps } from './view-props.ts';
 import DominatorFlame from './flame/DominatorFlame.svelte';
 import FlameView from './flame/FlameView.svelte';
 import HeapView from './heap/HeapView.svelte';
 import TopView from './top/TopView.svelte';
-
-/** What every view receives: the profile on screen and the other open ones (bases, pairs). */
-export interface ViewProps {
-  profile: ProfileSummary;
-  others: ProfileSummary[];
-}
 
 export interface ViewEntry {
   id: ViewId;
