@@ -9,12 +9,17 @@
 // at every byte.
 // Section 3 — flame graphs: layout of a generated 100 k-node profile in Node against d3's
 // hierarchy + partition, and first paint / frame times of a scripted zoom in Chromium.
-// Environment: BENCH_SECTIONS=tracemalloc,heap,flame  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
+// Section 4 — cli: the `heaplens` command as a user runs it, whole process, best of N, against
+// Python's own tracemalloc (Snapshot.load + statistics('lineno') printing the top 10) in one
+// /usr/bin/python3 process, on the built-in example and the ~2 M-trace dump; the same commands
+// through tsx's loader (HEAPLENS_CLI=source) show what the bundle saves.
+// Environment: BENCH_SECTIONS=tracemalloc,heap,flame,cli  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliSection } from './cli-section.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'out');
@@ -27,12 +32,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (n) => `${(n / 2 ** 20).toFixed(0)} MB`;
 const sec = (s) => `${(s * 1000).toFixed(0)} ms`;
 
-function tracemallocSection() {
+function bigDump() {
   const dump = join(out, `tracemalloc-${traces}.pickle`);
   if (!existsSync(dump)) {
     console.log(`generating ${dump} with ${python} bench/gen_tracemalloc.py (once; cached in bench/out/)…`);
     execFileSync(python, [join(here, 'gen_tracemalloc.py'), dump, String(traces)], { stdio: 'inherit' });
   }
+  return dump;
+}
+
+function tracemallocSection() {
+  const dump = bigDump();
   console.log(`\n## tracemalloc: load + group by line — ${dump} (${mb(statSync(dump).size)}), ${runs} runs, median`);
   const rows = [];
   const py = [];
@@ -124,7 +134,8 @@ function flameSection() {
   );
 }
 
-const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame').split(',');
+const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame,cli').split(',');
 if (sections.includes('tracemalloc')) tracemallocSection();
 if (sections.includes('heap')) heapSection();
 if (sections.includes('flame')) flameSection();
+if (sections.includes('cli')) cliSection({ python, runs, bigDump });
