@@ -72,30 +72,59 @@ export class Reader {
     this.hi = hi >>> 0;
   }
 
+  /**
+   * The hot path: a varint of up to 4 bytes (below 2^28: ids, sizes, counts, string indices)
+   * with no bounds check per byte; -1 sends the caller to varint64.
+   */
+  small(): number {
+    const buf = this.buf;
+    const p = this.pos;
+    if (p + 4 > this.end) {
+      if (p < this.end && buf[p] < 0x80) {
+        this.pos = p + 1;
+        return buf[p];
+      }
+      return -1;
+    }
+    let b = buf[p];
+    if (b < 0x80) {
+      this.pos = p + 1;
+      return b;
+    }
+    let v = b & 0x7f;
+    b = buf[p + 1];
+    v |= (b & 0x7f) << 7;
+    if (b < 0x80) {
+      this.pos = p + 2;
+      return v;
+    }
+    b = buf[p + 2];
+    v |= (b & 0x7f) << 14;
+    if (b < 0x80) {
+      this.pos = p + 3;
+      return v;
+    }
+    b = buf[p + 3];
+    v |= (b & 0x7f) << 21;
+    if (b < 0x80) {
+      this.pos = p + 4;
+      return v;
+    }
+    return -1;
+  }
+
   /** uint64 as a number (rounded past 2^53). */
   uint(): number {
-    const p = this.pos;
-    if (p < this.end) {
-      const b = this.buf[p];
-      if (b < 0x80) {
-        this.pos = p + 1;
-        return b;
-      }
-    }
+    const v = this.small();
+    if (v >= 0) return v;
     this.varint64();
     return this.hi * TWO_32 + this.lo;
   }
 
   /** int64 (two's complement in 10 bytes when negative) as a number (rounded past ±2^53). */
   int(): number {
-    const p = this.pos;
-    if (p < this.end) {
-      const b = this.buf[p];
-      if (b < 0x80) {
-        this.pos = p + 1;
-        return b;
-      }
-    }
+    const v = this.small();
+    if (v >= 0) return v;
     this.varint64();
     const hi = this.hi;
     return (hi >= 0x80000000 ? hi - TWO_32 : hi) * TWO_32 + this.lo;
