@@ -1,12 +1,13 @@
 // profile.proto (google/pprof, already gunzipped) → flat tables, every field a heap profile uses.
 //
 // Why a hand-written decoder rather than npm `pprof-format`: on a generated Go-like heap profile
-// of 220 k samples (17 MB before gzip; bench/gen_pprof.go), `BENCH_SECTIONS=pprof npm run bench`
-// measured decodePprof + pprofFrames at 0.65 s + 0.36 s against pprof-format's decode alone at
-// 2.3 s (medians of 3, same run, 2 cores shared with other jobs; single runs that hour ranged
-// 0.2–0.9 s + 0.08–0.4 s against 2.9–3.6 s), and 293 MB peak RSS against 545 MB. pprof-format builds an object per sample,
-// label and line and goes through BigInt for multi-byte varints; it also returns negative int64
-// as huge unsigned numbers and drops `doc_url` and `is_folded`, which this decoder keeps.
+// of 220 k samples (17 MB before gzip; bench/gen_pprof.go), `BENCH_SECTIONS=pprof BENCH_RUNS=5
+// npm run bench` measured decodePprof + pprofFrames at 267 + 120 ms against pprof-format's
+// decode alone at 1691 ms (4.4×; medians, one run per process, alternating, 2 shared cores;
+// under heavier load the ratio fell to 1.9–2.3×), peak RSS 198 MB against 316 MB.
+// pprof-format builds an object per sample, label and line and goes through BigInt for
+// multi-byte varints; it also returns negative int64 as huge unsigned numbers and drops
+// `doc_url` and `is_folded`, which this decoder keeps.
 //
 // Layout: struct-of-arrays tables (samples, locations, functions) indexed from 0, with ids
 // resolved to indices; variable-length lists (a sample's locations, values, labels; a
