@@ -13,7 +13,12 @@
 // Python's own tracemalloc (Snapshot.load + statistics('lineno') printing the top 10) in one
 // /usr/bin/python3 process, on the built-in example and the ~2 M-trace dump; the same commands
 // through tsx's loader (HEAPLENS_CLI=source) show what the bundle saves.
-// Environment: BENCH_SECTIONS=tracemalloc,heap,flame,cli  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
+// Section 5 — pprof: a generated Go-like heap profile (bench/gen_pprof.go, 220 k samples, ~17 MB
+// before gzip): our decode + frames against npm pprof-format's decode alone, and a whole
+// `heaplens-top` process (read, gunzip, decode, frames, flat/cum by function) against
+// `go tool pprof -top` on the same file.
+// Environment: BENCH_SECTIONS=tracemalloc,heap,flame,cli,pprof  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
+// BENCH_PPROF_SAMPLES=220000  BENCH_PPROF_GO_RUNS=1
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -134,8 +139,64 @@ function flameSection() {
   );
 }
 
-const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame,cli').split(',');
+function pprofSection() {
+  const samples = Number(process.env.BENCH_PPROF_SAMPLES ?? 220_000);
+  const goRuns = Number(process.env.BENCH_PPROF_GO_RUNS ?? 1);
+  const file = join(out, `pprof-${samples}.pb.gz`);
+  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
+  if (!existsSync(file)) {
+    console.log(`generating ${file} with go run bench/gen_pprof.go (once; cached in bench/out/)…`);
+    execFileSync('go', ['run', join(here, 'gen_pprof.go'), file, String(samples)], { stdio: 'inherit', env: goEnv });
+  }
+  const contender = (who, n) =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(here, 'pprof-bench.ts'), who, file, String(n)], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
+  console.log(`\n## pprof: ${file} (${mb(statSync(file).size)} gzipped, ${samples.toLocaleString('en-US')} samples), ${runs} runs, median`);
+  // One run per process, the two contenders alternating, so a neighbour's load on the shared
+  // cores falls on both alike.
+  const merge = (list) => ({ ...list[0], gunzip: list.flatMap((x) => x.gunzip), decode: list.flatMap((x) => x.decode), frames: list.flatMap((x) => x.frames), peakRss: Math.max(...list.map((x) => x.peakRss)) });
+  const oursRuns = [];
+  const theirRuns = [];
+  for (let r = 0; r < runs; r++) {
+    oursRuns.push(contender('heaplens', 1));
+    theirRuns.push(contender('pprof-format', 1));
+  }
+  const ours = merge(oursRuns);
+  const theirs = merge(theirRuns);
+  const decode = median(ours.decode);
+  const frames = median(ours.frames);
+  console.log('contender                         gunzip    decode    frames    peak RSS   heaplens is');
+  console.log(`${'heaplens decodePprof+pprofFrames'.padEnd(32)} ${sec(median(ours.gunzip)).padStart(8)} ${sec(decode).padStart(9)} ${sec(frames).padStart(9)} ${mb(ours.peakRss).padStart(10)}   —`);
+  console.log(
+    `${'pprof-format Profile.decode'.padEnd(32)} ${sec(median(theirs.gunzip)).padStart(8)} ${sec(median(theirs.decode)).padStart(9)} ${'—'.padStart(9)} ${mb(theirs.peakRss).padStart(10)}   ` +
+      `${(median(theirs.decode) / (decode + frames)).toFixed(1)}× faster (decode + frames against its decode alone)`,
+  );
+  console.log(`inuse_space total: heaplens ${ours.inuseSpace}, pprof-format ${theirs.inuseSpace} — ${ours.inuseSpace === theirs.inuseSpace ? 'same' : 'DIFFERENT'}`);
+
+  // Whole processes, as a user runs them: node + tsx startup included on our side.
+  const wall = (cmd, args, env) => {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, env });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
+  };
+  const tops = [];
+  for (let r = 0; r < runs; r++) tops.push(wall(process.execPath, ['--import', 'tsx', join(here, 'pprof-bench.ts'), 'heaplens-top', file]));
+  const goArgs = ['tool', 'pprof', '-top', '-nodecount=100000', '-nodefraction=0', '-edgefraction=0', '-symbolize=none', '-sample_index=alloc_space', '-unit=byte', file];
+  const gos = [];
+  for (let r = 0; r < goRuns; r++) gos.push(wall('go', goArgs, goEnv));
+  const oursTop = median(tops.map((t) => t.seconds));
+  const goTop = median(gos.map((t) => t.seconds));
+  console.log(`whole process, flat/cum by function of alloc_space: heaplens-top ${sec(oursTop)} (${runs} runs), go tool pprof -top ${sec(goTop)} (${goRuns} run${goRuns === 1 ? '' : 's'}) — ${(goTop / oursTop).toFixed(1)}× faster`);
+  const ourRow = JSON.parse(tops[0].stdout.trim().split('\n').pop()).top;
+  const goRow = gos[0].stdout.split('\n').find((l) => /^\s*\d+B /.test(l));
+  const [goFlat, , , goCum, , ...goName] = goRow.replace(/ \((partial-)?inline\)$/, '').trim().split(/\s+/);
+  const same = ourRow.name === goName.join(' ') && `${ourRow.flat}B` === goFlat && `${ourRow.cum}B` === goCum;
+  console.log(`top row: go ${goName.join(' ')} flat ${goFlat} cum ${goCum}; heaplens ${ourRow.name} flat ${ourRow.flat}B cum ${ourRow.cum}B — ${same ? 'same' : 'DIFFERENT'}`);
+}
+
+const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame,cli,pprof').split(',');
 if (sections.includes('tracemalloc')) tracemallocSection();
 if (sections.includes('heap')) heapSection();
 if (sections.includes('flame')) flameSection();
 if (sections.includes('cli')) cliSection({ python, runs, bigDump });
+if (sections.includes('pprof')) pprofSection();
