@@ -45,7 +45,7 @@ for (const file of files) {
   const source = scriptOf(file);
   const specs = ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
   // Workers are started by URL (`new URL('./x.ts', import.meta.url)`): an edge too.
-  for (const m of source.matchAll(/new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url/g)) specs.push(m[1]);
+  for (const m of source.matchAll(/new URL\(\s*['"](\.[^'"]+\.(?:ts|js|svelte))['"]\s*,\s*import\.meta\.url/g)) specs.push(m[1]);
   imports.set(file, [...new Set(specs.map((s) => resolve(file, s)).filter((x): x is string => x !== null && x !== file))]);
 }
 

@@ -4,6 +4,7 @@
 
 import { HeaplensError } from '../../api/errors.ts';
 import type { Profile, ProfileFormat, ValueType } from '../../model/profile.ts';
+import { parseJson } from '../json.ts';
 
 interface Compact {
   heaplens: 1;
@@ -53,12 +54,7 @@ export async function gzip(text: string): Promise<Uint8Array> {
 const FORMATS: ProfileFormat[] = ['tracemalloc', 'heapprofile', 'heapsnapshot', 'pprof'];
 
 export function parseCompact(bytes: Uint8Array): Profile {
-  let c: Compact;
-  try {
-    c = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new HeaplensError('truncated', 'This .heaplens.json file is not valid JSON: it may have been cut short.');
-  }
+  const c = parseJson(bytes, 'This .heaplens.json file', 'Download it or copy the link again.') as Compact;
   const bad = (what: string): never => {
     throw new HeaplensError('corrupt', `This .heaplens.json file is damaged: ${what}.`);
   };

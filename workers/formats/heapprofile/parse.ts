@@ -8,6 +8,7 @@
 
 import { HeaplensError } from '../../api/errors.ts';
 import { ProfileBuilder, GrowableFloat64, GrowableInt32, type Profile } from '../../model/profile.ts';
+import { parseJson } from '../json.ts';
 
 interface CallFrame {
   functionName: string;
@@ -27,19 +28,7 @@ function invalid(what: string): never {
 }
 
 export function parseHeapProfile(bytes: Uint8Array): Profile {
-  let json: { head?: Node; samples?: { size: number; nodeId: number }[] };
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    const msg = (e as Error).message;
-    const cut = /Unexpected end|Unterminated|end of JSON/i.test(msg);
-    throw new HeaplensError(
-      cut ? 'truncated' : 'corrupt',
-      cut
-        ? 'This V8 sampling heap profile is truncated: its JSON ends early. Save or copy the profile again.'
-        : `This V8 sampling heap profile is not valid JSON (${msg}).`,
-    );
-  }
+  const json = parseJson(bytes, 'This V8 sampling heap profile', 'Save or copy the profile again.') as { head?: Node; samples?: { size: number; nodeId: number }[] };
   if (!json || typeof json !== 'object' || !json.head || typeof json.head !== 'object') invalid('it has no "head" call tree');
 
   const samplesPerNode = new Map<number, number>();
