@@ -38,6 +38,31 @@ describe('opening files', () => {
   });
 });
 
+describe('indexing and closing', () => {
+  const SNAPSHOT = readFileSync(join(__dirname, '../fixtures/heapsnapshot/node-plain.heapsnapshot'));
+
+  it('a heap snapshot reports its indexing steps, and Cancel stops it there too', async () => {
+    const engine = createEngine();
+    const seen: Progress[] = [];
+    await engine.open(new Uint8Array(SNAPSHOT), 'node-plain.heapsnapshot', 1, (p) => seen.push(p));
+    const indexing = seen.filter((p) => p.phase === 'indexing');
+    expect(indexing.length).toBeGreaterThan(3);
+    expect(indexing.at(-1)!.done).toBe(indexing.at(-1)!.total);
+    // Cancelled once indexing has begun: parsing is over, the dominator steps stop.
+    const opening = engine.open(new Uint8Array(SNAPSHOT), 'again', 2, (p) => {
+      if (p.phase === 'indexing' && p.done >= 2) engine.cancel(2);
+    });
+    await expect(opening).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('a closed profile is gone: asking about it says so', async () => {
+    const engine = createEngine();
+    const s = await engine.open(new Uint8Array(bytes), 'tornado-server.pickle');
+    engine.close(s.id);
+    expect(() => engine.top(s.id, { by: 'line' })).toThrow(expect.objectContaining({ code: 'not-open' }));
+  });
+});
+
 describe('pages of rows', () => {
   it('offset and limit page through the same order; search narrows rows', async () => {
     const engine = createEngine();
