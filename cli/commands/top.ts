@@ -21,13 +21,15 @@ export const top: Command = {
         total: { size: result.total.size, count: result.total.count },
         groupCount: result.groupCount,
         rows: result.groups.rows.map((r) => ({ frames: r.frames, size: r.size, count: r.count })),
+        // Samples the file holds that no stack could take (V8 prunes their call tree nodes).
+        droppedSamples: file.droppedSamples,
       },
-      text: () => topText(result, options.by, options.mode, file.name),
+      text: () => topText(result, options.by, options.mode, file.name, file.droppedSamples),
     };
   },
 };
 
-async function topText(result: TopResult, by: string, mode: string, name: string): Promise<string> {
+async function topText(result: TopResult, by: string, mode: string, name: string, dropped: { count: number; size: number }): Promise<string> {
   const rows = result.groups.rows;
   const pct = (n: number) => (result.total.size > 0 ? `${((100 * n) / result.total.size).toFixed(1)}%` : '-');
   const out: string[] = [`[ Top ${rows.length} ${GROUP_WORDS[by]}${mode === 'self' ? '' : ` (${mode})`} of ${result.groupCount} in ${name} ]`];
@@ -51,5 +53,6 @@ async function topText(result: TopResult, by: string, mode: string, name: string
     out.push(`${count(result.groupCount - rows.length)} other: ${formatSize(rest)}`);
   }
   out.push(`Total allocated size: ${formatSize(result.total.size)} in ${count(result.total.count)} ${result.countUnit}`);
+  if (dropped.count > 0) out.push(`(${count(dropped.count)} samples of ${formatSize(dropped.size)} are in the file but on no stack of its call tree, so they are not counted)`);
   return `${out.join('\n')}\n`;
 }

@@ -10,16 +10,29 @@ export function formatSize(bytes: number): string {
     u++;
   }
   const digits = u === 0 ? 0 : s < 10 ? 2 : s < 100 ? 1 : 0;
-  return `${bytes < 0 ? '-' : ''}${s.toFixed(digits)} ${UNITS[u]}`;
+  return `${bytes < 0 ? MINUS : ''}${s.toFixed(digits)} ${UNITS[u]}`;
 }
 
+/** One minus sign for every negative number on the page (U+2212, as wide as +). */
+export const MINUS = '−';
+
 export function formatSigned(bytes: number): string {
-  return `${bytes > 0 ? '+' : bytes < 0 ? '−' : '±'}${formatSize(Math.abs(bytes))}`;
+  return `${bytes > 0 ? '+' : bytes < 0 ? MINUS : '±'}${formatSize(Math.abs(bytes))}`;
 }
 
 const intFormat = new Intl.NumberFormat('en-US');
 export function formatCount(n: number): string {
-  return intFormat.format(n);
+  return `${n < 0 ? MINUS : ''}${intFormat.format(Math.abs(n))}`;
+}
+
+/** A change in a count: +12, −3, ±0. */
+export function formatSignedCount(n: number): string {
+  return `${n > 0 ? '+' : n < 0 ? MINUS : '±'}${intFormat.format(Math.abs(n))}`;
+}
+
+/** A moment as people read it, in their own locale: "1 Dec 2026, 21:50". */
+export function formatTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function formatPercent(part: number, total: number): string {

@@ -3,6 +3,8 @@
 // through UPGRADERS (one step per version) before they are read, so old links keep working.
 //   #v=1&url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&filter=…&q=…&inv=1&zoom=12
 //   #v=1&data=<gzipped, base64url profile>   (a profile packed into the link itself)
+//   #v=1&lib=<library entry id>&view=…        (a profile kept in this browser's library: a reload
+//                                            reopens it; elsewhere the link explains it is not there)
 import type { GroupBy, Mode } from '../../workers/api/types.ts';
 import type { View } from './view-state.svelte.ts';
 
@@ -10,6 +12,8 @@ export interface HashState {
   url: string | null;
   base: string | null;
   data: string | null;
+  /** A library entry of this browser. */
+  lib: string | null;
   view: View | null;
   by: GroupBy | null;
   mode: Mode | null;
@@ -54,6 +58,7 @@ export function parseHash(hash: string, views: readonly string[]): ParsedHash {
       url: p.get('url'),
       base: p.get('base'),
       data: p.get('data'),
+      lib: p.get('lib'),
       view: pick<View>('view', views),
       by: pick<GroupBy>('by', BYS),
       mode: pick<Mode>('mode', MODES),
@@ -72,6 +77,7 @@ export function formatHash(s: HashState): string {
   if (s.data) p.set('data', s.data);
   if (s.url) p.set('url', s.url);
   if (s.base) p.set('base', s.base);
+  if (s.lib && !s.url && !s.data) p.set('lib', s.lib);
   if (s.view) p.set('view', s.view);
   if (s.by) p.set('by', s.by);
   if (s.mode && s.mode !== 'self') p.set('mode', s.mode);

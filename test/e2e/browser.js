@@ -63,3 +63,14 @@ export function useBrowser() {
   });
   return () => browser;
 }
+
+/**
+ * Picks the option of a <select> whose text starts with `text` (options name a profile and then
+ * when it was saved, which a test cannot know in advance).
+ */
+export async function selectStartingWith(page, testId, text) {
+  const select = page.getByTestId(testId);
+  const value = await select.evaluate((el, text) => [...el.options].find((o) => o.textContent.trim().startsWith(text))?.value ?? null, text);
+  if (value === null) throw new Error(`no option of ${testId} starts with ${text}: ${await select.innerText()}`);
+  await select.selectOption(value);
+}

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { BASE, newPage, shot, useBrowser } from './browser.js';
+import { BASE, newPage, selectStartingWith, shot, useBrowser } from './browser.js';
 
 const TM = new URL('../fixtures/tracemalloc/', import.meta.url);
 const read = (name) => readFileSync(new URL(name, TM));
@@ -26,10 +26,15 @@ describe('open profiles', () => {
     await openFile(page, 'after_p5.pickle');
     await page.getByTestId('open-profiles').waitFor();
     const names = await page.getByTestId('open-profiles').locator('option').allInnerTexts();
-    assert.deepEqual(names, ['before_p5.pickle', 'after_p5.pickle']);
+    assert.deepEqual(
+      names.map((n) => n.split(' · ')[0]),
+      ['before_p5.pickle', 'after_p5.pickle'],
+    );
+    // Each is named with when its file was saved, so two of one name can be told apart.
+    for (const n of names) assert.match(n, / · saved \S/);
     assert.equal(await page.getByTestId('open-profiles').inputValue(), await page.getByTestId('open-profiles').locator('option').nth(1).getAttribute('value'));
     // Switching shows the other one; closing the current shows the remaining one.
-    await page.getByTestId('open-profiles').selectOption({ label: 'before_p5.pickle' });
+    await selectStartingWith(page, 'open-profiles', 'before_p5.pickle');
     await page.waitForFunction(() => document.querySelector('[data-testid=summary]')?.textContent?.includes('traces'));
     await page.getByTestId('close-profile').click();
     await headerHas(page, 'after_p5.pickle');

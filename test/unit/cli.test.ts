@@ -93,6 +93,14 @@ describe('heaplens summary --json', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.json().format).toBe('heapprofile');
     expect(r.json().rows.some((row: { frames: { function: string }[] }) => row.frames[0].function === 'Session')).toBe(true);
+    // The samples V8 left without a call tree node are reported, counted from the file itself.
+    const raw = JSON.parse(readFileSync(join(__dirname, '../fixtures/heapprofile/workload.heapprofile'), 'utf8'));
+    const ids = new Set<number>();
+    const collect = (n: { id: number; children: unknown[] }) => (ids.add(n.id), n.children.forEach((c) => collect(c as typeof n)));
+    collect(raw.head);
+    const missing = raw.samples.filter((x: { nodeId: number }) => !ids.has(x.nodeId));
+    expect(r.json().droppedSamples).toEqual({ count: missing.length, size: missing.reduce((a: number, x: { size: number }) => a + x.size, 0) });
+    expect(heaplens('top', join(__dirname, '../fixtures/heapprofile/workload.heapprofile')).stdout).toMatch(new RegExp(`${missing.length} samples of .+ are in the file but on no stack`));
   });
 });
 

@@ -53,3 +53,24 @@ describe('diff algebra', () => {
     }
   });
 });
+
+describe('a diff row opened to its tracebacks', () => {
+  it("a line's tracebacks are tracemalloc's compare_to('traceback') rows that end on that line, each with its own change", async () => {
+    const { engine, before, after } = await openPair();
+    const lines = engine.diff(after.id, before.id, { by: 'line' }).groups.rows;
+    const tracebacks = expected.traceback as { frames: [string, number][]; size: number; sizeDiff: number; count: number; countDiff: number }[];
+    let compared = 0;
+    for (const row of lines) {
+      const [file, line] = [row.frames[0].file, row.frames[0].line];
+      const want = tracebacks.filter((t) => t.frames.at(-1)![0] === file && t.frames.at(-1)![1] === line);
+      const got = engine.diffTracebacksOf(after.id, before.id, { by: 'line' }, row.frames, 1000).groups.rows;
+      const key = (r: { frames: [string, number][] }) => JSON.stringify(r.frames);
+      expect(new Map(asTracemalloc(got).map((r) => [key(r as never), r])), `${file}:${line}`).toEqual(new Map(want.map((r) => [key(r), r])));
+      // The row's change is the sum of its tracebacks' changes.
+      expect(got.reduce((a, r) => a + r.sizeDiff, 0)).toBe(row.sizeDiff);
+      expect(got.reduce((a, r) => a + r.countDiff, 0)).toBe(row.countDiff);
+      compared += got.length;
+    }
+    expect(compared).toBe(tracebacks.length);
+  });
+});

@@ -75,6 +75,12 @@ describe('pages of rows', () => {
     expect(found.groups.total).toBeGreaterThan(0);
     expect(found.groups.total).toBeLessThan(all.groupCount);
     for (const r of found.groups.rows) expect(r.frames[0].file.toLowerCase()).toContain('tornado/web.py');
+    // /regex/ searches: as many rows as the two plain searches it joins.
+    const web = engine.top(s.id, { by: 'line', search: 'tornado/web.py' }).groups.total;
+    const routing = engine.top(s.id, { by: 'line', search: 'tornado/routing.py' }).groups.total;
+    const either = engine.top(s.id, { by: 'line', search: '/tornado\\/(web|routing)\\.py$/' });
+    expect(either.groups.total).toBe(web + routing);
+    expect(() => engine.top(s.id, { by: 'line', search: '/(unclosed/' })).toThrow(expect.objectContaining({ code: 'unsupported-query' }));
   });
 
   it('the tracebacks of a line add up to that line', async () => {
@@ -99,6 +105,7 @@ describe('compact form and gzip', () => {
     expect(packed.length).toBeLessThan(bytes.length / 5);
     const back = await engine.open(packed, 'shared.heaplens.json.gz');
     expect(back.format).toBe('tracemalloc');
+    expect(back.name).toBe('tornado-server.pickle'); // a data link keeps the profile's own name
     expect(back.total).toEqual(s.total);
     for (const by of ['file', 'line', 'traceback'] as const) {
       const q = { by, limit: 50, filters: [{ inclusive: false, pattern: '<frozen*' }, { inclusive: true, domain: 0 }] };

@@ -25,7 +25,7 @@ function bySelfFunction() {
   const out = new Map<string, { size: number; count: number }>();
   const walk = (n: RawNode, isRoot: boolean) => {
     if (!isRoot) {
-      const key = `${n.callFrame.functionName || '(anonymous)'}\0${n.callFrame.url || '(program)'}`;
+      const key = `${n.callFrame.functionName || '(anonymous)'}\0${n.callFrame.url || '(no script)'}`;
       const e = out.get(key) ?? { size: 0, count: 0 };
       e.size += n.selfSize;
       e.count += samples.get(n.id) ?? 0;
@@ -89,6 +89,43 @@ describe('V8 sampling heap profiles', () => {
     const recurse = incl.groups.rows.find((r) => r.frames[0].function === 'recurse')!;
     const strings = self.groups.rows.filter((r) => r.frames[0].function === 'makeStrings');
     expect(recurse.size).toBeLessThan(strings.reduce((a, r) => a + r.size, 0) + 1);
+  });
+
+  it('frames without a script are keyed by their function in every grouping, under one name', async () => {
+    const engine = createEngine();
+    const s = await engine.open(bytes, 'workload.heapprofile');
+    // Straight from the JSON: self size of script-less frames, per function name.
+    const scriptless = new Map<string, number>();
+    const walk = (n: RawNode, isRoot: boolean) => {
+      if (!isRoot && !n.callFrame.url) scriptless.set(n.callFrame.functionName || '(anonymous)', (scriptless.get(n.callFrame.functionName || '(anonymous)') ?? 0) + n.selfSize);
+      n.children.forEach((c) => walk(c, false));
+    };
+    walk(raw.head, true);
+    const named = [...scriptless].filter(([, size]) => size > 0);
+    expect(named.length).toBeGreaterThan(3); // builtins such as set, push, slice allocate here
+    for (const by of ['file', 'line', 'function'] as const) {
+      const rows = engine.top(s.id, { by }).groups.rows.filter((r) => r.frames[0].file === '(no script)');
+      for (const [fn, size] of named) {
+        const row = rows.find((r) => r.frames[0].function === fn);
+        expect(row?.size, `${by}: ${fn}`).toBe(size);
+        expect(row?.frames[0].line, `${by}: ${fn}`).toBeNull();
+      }
+    }
+    expect(s.capabilities.defaultGrouping).toBe('function');
+  });
+
+  it('samples whose node is missing from the call tree are counted as dropped, with their bytes', async () => {
+    const engine = createEngine();
+    const s = await engine.open(bytes, 'workload.heapprofile');
+    const ids = new Set<number>();
+    const collect = (n: RawNode) => {
+      ids.add(n.id);
+      n.children.forEach(collect);
+    };
+    collect(raw.head);
+    const missing = raw.samples.filter((x) => !ids.has(x.nodeId));
+    expect(missing.length).toBeGreaterThan(0); // V8 pruned some in this real profile
+    expect(s.droppedSamples).toEqual({ count: missing.length, size: missing.reduce((a, x) => a + x.size, 0) });
   });
 
   it('a truncated profile says so', async () => {

@@ -67,8 +67,9 @@ describe('tracemalloc statistics() equivalence', () => {
         expect(s.sampleCount).toBe(expected.traceCount);
         expect(s.total).toEqual(expected.total);
         expect(s.tracebackLimit).toBe(expected.tracebackLimit);
-        expect(s.producer).toContain(`protocol ${expected.protocol}`);
-        if (expected.traceCount > 0) expect(s.producer).toContain(`${expected.traceFields}-field`);
+        expect(s.producer).toBe('Python tracemalloc');
+        expect(s.producerDetails).toContain(`protocol ${expected.protocol}`);
+        if (expected.traceCount > 0) expect(s.producerDetails).toContain(`${expected.traceFields}-field`);
       });
 
       for (const [keyType, q] of Object.entries(KEY_TYPES)) {

@@ -4,7 +4,7 @@
 // allocation view (Top table, flame graph, CLI top) then works on heap snapshots too.
 
 import type { HeapGraph } from '../model/heap-graph.ts';
-import { GrowableFloat64, GrowableInt32, ProfileBuilder, type Profile } from '../model/profile.ts';
+import { GrowableFloat64, GrowableInt32, NO_SCRIPT, ProfileBuilder, type Profile } from '../model/profile.ts';
 
 export function allocationProfile(g: HeapGraph): Profile | null {
   const t = g.traces;
@@ -33,7 +33,7 @@ export function allocationProfile(g: HeapGraph): Profile | null {
         const fi = t.treeFunction[node];
         if (frameOf[fi] < 0) {
           const name = g.strings[t.functionName[fi]] || '(anonymous)';
-          const script = g.strings[t.scriptName[fi]] || '(no script)';
+          const script = g.strings[t.scriptName[fi]] || NO_SCRIPT;
           // V8 writes 1-based positions with 0 for "unknown".
           frameOf[fi] = b.frame(b.intern(name), b.intern(script), t.line[fi] > 0 ? t.line[fi] : -1, t.column[fi] > 0 ? t.column[fi] : -1);
         }

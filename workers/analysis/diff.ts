@@ -12,6 +12,13 @@ function contentKey(frames: FrameOut[]): string {
   return frames.map((f) => `${f.file}\u0000${f.line ?? ''}\u0000${f.function ?? ''}`).join('\u0001');
 }
 
+/** The group of `groups` whose frames are `frames` (matched by content), or -1. */
+export function findGroup(side: DiffSide, frames: FrameOut[]): number {
+  const key = contentKey(frames);
+  for (const g of side.groups.order) if (contentKey(groupFrames(side.profile, side.groups, g)) === key) return g;
+  return -1;
+}
+
 /** Traceback order: frames outermost first, each compared by (file, line) then function. */
 export function compareFrames(a: FrameOut[], b: FrameOut[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {

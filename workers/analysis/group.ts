@@ -8,7 +8,7 @@
 
 import { HeaplensError } from '../api/errors.ts';
 import type { FrameOut, GroupBy, Mode, TraceFilter } from '../api/types.ts';
-import type { Profile } from '../model/profile.ts';
+import { NO_SCRIPT, type Profile } from '../model/profile.ts';
 import type { ValueSelection } from '../model/values.ts';
 import { sampleMask } from './filter.ts';
 
@@ -61,10 +61,13 @@ export function keyMap(profile: Profile, by: Exclude<GroupBy, 'traceback'>): Key
   const ofFrame = new Int32Array(frames.length);
   const ids = new Map<number, number>();
   const reps: number[] = [];
-  // Keys pack two string/line ids in one exact double (both < 2^26 in any real profile).
+  const noScript = profile.strings.indexOf(NO_SCRIPT);
+  // Keys pack two string/line ids in one exact double (both < 2^26 in any real profile). A frame
+  // without a script is keyed by its function in every grouping (builtins are not one "file").
   for (let f = 0; f < frames.length; f++) {
     let k: number;
-    if (by === 'file') k = frames.file[f];
+    if (frames.file[f] === noScript && noScript >= 0) k = noScript * 0x1_0000_0000 + (frames.func[f] + 1);
+    else if (by === 'file') k = frames.file[f];
     else if (by === 'line') k = frames.file[f] * 0x1_0000_0000 + (frames.line[f] + 1);
     else k = frames.file[f] * 0x1_0000_0000 + (frames.func[f] + 1);
     let id = ids.get(k);
@@ -242,8 +245,11 @@ function pathOf(stacks: Profile['stacks'], s: number): number[] {
 export function frameOut(profile: Profile, frame: number, by: GroupBy): FrameOut {
   const { frames, strings } = profile;
   const func = frames.func[frame];
+  const file = strings[frames.file[frame]];
+  // A frame without a script is its function, whatever the grouping: no line, and its name.
+  if (file === NO_SCRIPT) return { file, line: null, function: func < 0 ? null : strings[func] };
   return {
-    file: strings[frames.file[frame]],
+    file,
     line: by === 'file' || by === 'function' ? (by === 'function' && frames.line[frame] >= 0 ? frames.line[frame] : null) : frames.line[frame],
     function: by === 'file' || func < 0 ? null : strings[func],
   };
@@ -272,9 +278,25 @@ export function stacksInGroup(profile: Profile, groups: Groups, g: number, mode:
   return inGroup;
 }
 
-/** Whether a row's frames contain `search` (already trimmed and lower-cased) in a file or function. */
-export function framesMatch(frames: FrameOut[], search: string): boolean {
-  return frames.some((f) => f.file.toLowerCase().includes(search) || (f.function ?? '').toLowerCase().includes(search));
+/**
+ * A row search: text (case-insensitive) that a file or function must contain, or `/regex/flags`.
+ * A regular expression that does not compile is a HeaplensError the search box shows.
+ */
+export function rowMatcher(search: string): ((frames: FrameOut[]) => boolean) | null {
+  const s = search.trim();
+  if (!s) return null;
+  const re = /^\/(.+)\/([a-z]*)$/.exec(s);
+  if (re) {
+    let rx: RegExp;
+    try {
+      rx = new RegExp(re[1], re[2]);
+    } catch (e) {
+      throw new HeaplensError('unsupported-query', `The search ${s} is not a regular expression JavaScript reads: ${(e as Error).message}.`);
+    }
+    return (frames) => frames.some((f) => rx.test(f.file) || (f.function !== null && rx.test(f.function)));
+  }
+  const lower = s.toLowerCase();
+  return (frames) => frames.some((f) => f.file.toLowerCase().includes(lower) || (f.function ?? '').toLowerCase().includes(lower));
 }
 
 /**
@@ -283,14 +305,15 @@ export function framesMatch(frames: FrameOut[], search: string): boolean {
  */
 export function pageOfGroups(profile: Profile, groups: Groups, order: ArrayLike<number>, search: string, offset: number, limit: number): { total: number; rows: { key: number; frames: FrameOut[] }[] } {
   const rows: { key: number; frames: FrameOut[] }[] = [];
-  if (!search) {
+  const matches = rowMatcher(search);
+  if (!matches) {
     for (let i = offset; i < order.length && rows.length < limit; i++) rows.push({ key: order[i], frames: groupFrames(profile, groups, order[i]) });
     return { total: order.length, rows };
   }
   let total = 0;
   for (let i = 0; i < order.length; i++) {
     const frames = groupFrames(profile, groups, order[i]);
-    if (!framesMatch(frames, search)) continue;
+    if (!matches(frames)) continue;
     if (total >= offset && rows.length < limit) rows.push({ key: order[i], frames });
     total++;
   }

@@ -55,15 +55,22 @@ export function dominatedBy(tree: DominatorTree, node: number, retained: Float64
   return tree.list.slice(tree.first[node], tree.first[node + 1]).sort(byRetained(retained));
 }
 
+/** What a detached DOM node is: an element (Blink names them '<tag …>'), a text node, or neither. */
+export function detachedKind(g: HeapGraph, node: number): 'element' | 'text' | null {
+  const name = g.strings[g.nodeName[node]];
+  if (name.startsWith('<')) return 'element';
+  return name === 'Text' && g.nodeTypes[g.nodeType[node]] === 'native' ? 'text' : null;
+}
+
 /**
- * Detached DOM elements: Blink's '<tag …>' nodes the page cut from its document but still
- * references (after DevTools' propagation of the embedder's states), largest retained first.
+ * Detached DOM nodes — elements and text nodes the page cut from its document but still
+ * references (after DevTools' propagation of the embedder's states) —, largest retained first.
  */
 export function detachedElements(g: HeapGraph, index: ClassIndex, retained: Float64Array): Uint32Array {
   const domState = index.domState;
   if (!domState) return new Uint32Array(0);
   const found: number[] = [];
-  for (let i = 0; i < g.nodeCount; i++) if (domState[i] === 2 && g.strings[g.nodeName[i]].startsWith('<')) found.push(i);
+  for (let i = 0; i < g.nodeCount; i++) if (domState[i] === 2 && detachedKind(g, i) !== null) found.push(i);
   return Uint32Array.from(found).sort(byRetained(retained));
 }
 

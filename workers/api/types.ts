@@ -128,8 +128,10 @@ export interface HeapSummary {
   edgeCount: number;
   totalSize: number;
   classCount: number;
-  /** Objects the snapshot marks detached (DOM nodes cut from their document). */
+  /** DOM elements the page cut from its document but still references. */
   detachedCount: number;
+  /** Text nodes likewise detached. */
+  detachedTextCount: number;
   /** Whether live objects carry allocation stacks (the Top view works on them). */
   hasAllocationTraces: boolean;
 }
@@ -256,6 +258,8 @@ export interface ProfileSummary {
   name: string;
   format: ProfileFormat;
   producer: string;
+  /** The file's format version and layout, for a details tooltip. */
+  producerDetails: string;
   sampleCount: number;
   stackCount: number;
   frameCount: number;
@@ -267,6 +271,10 @@ export interface ProfileSummary {
   captureTime: number | null;
   /** Domains present (tracemalloc), ascending. */
   domains: number[];
+  /** Samples the file holds that could not be placed on a stack (0 when none), and their bytes. */
+  droppedSamples: { count: number; size: number };
+  /** Lines are where functions start, not where they allocated (V8 sampling profiles). */
+  linesAreFunctionStarts: boolean;
   /** For heap snapshots: the graph's totals. */
   heap: HeapSummary | null;
   /** Whether top()/diff() work (false for a heap snapshot without allocation traces). */
@@ -294,6 +302,8 @@ export interface EngineApi {
   tracebacksOf(id: number, query: TopQuery, key: number, limit?: number): TopResult;
   /** `head` compared to `base` (Snapshot.compare_to): rows ordered by |sizeDiff| first. */
   diff(headId: number, baseId: number, query: TopQuery): DiffResult;
+  /** The tracebacks under one row of `diff` (the group with these frames), each with its own change. */
+  diffTracebacksOf(headId: number, baseId: number, query: TopQuery, frames: FrameOut[], limit?: number): DiffResult;
   /** A flame graph layout (typed arrays, transferred by the worker). */
   flame(id: number, query: FlameQuery): FlameLayout;
   /** The open allocation profile in heaplens' compact form, gzipped (.heaplens.json.gz, data links). */
@@ -306,7 +316,7 @@ export interface EngineApi {
   heapRetainers(id: number, node: number, maxPaths?: number): RetainerStep[][];
   /** Heap snapshots: what an object dominates (keeps alive alone), largest first. */
   heapDominated(id: number, node: number, range?: Range): Page<HeapObjectRow>;
-  /** Heap snapshots: detached DOM elements (cut from their document, still referenced), largest first. */
+  /** Heap snapshots: detached DOM nodes, elements and text (cut from their document, still referenced), largest first. */
   heapDetached(id: number, range?: Range): Page<HeapObjectRow>;
   /** Two heap snapshots of one process by object id: new, deleted and size change per class. */
   heapCompare(headId: number, baseId: number, range?: Range): Page<ClassComparison>;

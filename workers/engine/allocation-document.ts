@@ -2,10 +2,10 @@
 // objects): the profile and its lazy caches — sums per filter set, groupings per query — and
 // the answers the engine hands out about it, each a small page.
 
-import type { DiffResult, FlameLayout, FlameQuery, Totals, TopQuery, TopResult, TraceFilter, ValueTypeInfo } from '../api/types.ts';
-import { compareGroups } from '../analysis/diff.ts';
+import type { DiffResult, FlameLayout, FlameQuery, FrameOut, Totals, TopQuery, TopResult, TraceFilter, ValueTypeInfo } from '../api/types.ts';
+import { compareGroups, findGroup } from '../analysis/diff.ts';
 import { allocationFlame, differentialFlame, sandwichFlame } from '../analysis/flame/allocations.ts';
-import { framesMatch, groupBy, pageOfGroups, restrictSums, stacksInGroup, sumByStack, type Groups, type StackSums } from '../analysis/group.ts';
+import { groupBy, pageOfGroups, restrictSums, rowMatcher, stacksInGroup, sumByStack, type Groups, type StackSums } from '../analysis/group.ts';
 import { gzip, toCompact } from '../formats/compact/compact.ts';
 import type { Profile } from '../model/profile.ts';
 import { selectValues, valueOr0, type ValueSelection } from '../model/values.ts';
@@ -70,8 +70,7 @@ export class AllocationDocument {
   }
 
   private result(groups: Groups, selection: ValueSelection, query: TopQuery): TopResult {
-    const search = query.search?.trim().toLowerCase() ?? '';
-    const page = pageOfGroups(this.profile, groups, groups.order, search, Math.max(0, query.offset ?? 0), query.limit ?? Infinity);
+    const page = pageOfGroups(this.profile, groups, groups.order, query.search ?? '', Math.max(0, query.offset ?? 0), query.limit ?? Infinity);
     return {
       format: this.profile.meta.format,
       value: this.profile.valueTypes[selection.primary].name,
@@ -110,9 +109,30 @@ export class AllocationDocument {
     const value = this.profile.valueTypes[selection.primary].name;
     const head = this.groupsFor(query, selection);
     const before = base.groupsFor(query, base.selection(value));
+    return this.diffResult(base, before, head, selection, query);
+  }
+
+  /**
+   * The tracebacks of one row of `diff(base, query)` (the group whose frames are `frames`, in
+   * either profile), each compared with its own base: what changed under that line or file.
+   */
+  diffTracebacksOf(base: AllocationDocument, query: TopQuery, frames: FrameOut[], limit = 20): DiffResult {
+    const selection = this.selection(query.value);
+    const baseSelection = base.selection(this.profile.valueTypes[selection.primary].name);
+    const tracebacks = (doc: AllocationDocument, sel: ValueSelection) => {
+      const groups = doc.groupsFor(query, sel);
+      const g = findGroup({ profile: doc.profile, groups }, frames);
+      const keep = g >= 0 ? stacksInGroup(doc.profile, groups, g, query.mode ?? 'self') : new Uint8Array(doc.profile.stacks.length);
+      return groupBy(doc.profile, restrictSums(doc.sumsFor(query.filters), keep), 'traceback', 'self', sel);
+    };
+    return this.diffResult(base, tracebacks(base, baseSelection), tracebacks(this, selection), selection, { by: 'traceback', limit });
+  }
+
+  private diffResult(base: AllocationDocument, before: Groups, head: Groups, selection: ValueSelection, query: TopQuery): DiffResult {
+    const value = this.profile.valueTypes[selection.primary].name;
     const all = compareGroups({ profile: base.profile, groups: before }, { profile: this.profile, groups: head }, selection);
-    const search = query.search?.trim().toLowerCase() ?? '';
-    const matching = search ? all.filter((r) => framesMatch(r.frames, search)) : all;
+    const matches = rowMatcher(query.search ?? '');
+    const matching = matches ? all.filter((r) => matches(r.frames)) : all;
     const offset = Math.max(0, query.offset ?? 0);
     const baseTotals = this.profile.valueTypes.map((t) => {
       const c = base.profile.valueTypes.findIndex((b) => b.name === t.name);
@@ -144,7 +164,8 @@ export class AllocationDocument {
 
   /** heaplens' compact form, gzipped (.heaplens.json.gz, data links). */
   exportCompact(): Promise<Uint8Array> {
-    return gzip(JSON.stringify(toCompact(this.profile)));
+    // The profile's name travels with it, so a data link opens under its own name.
+    return gzip(JSON.stringify(toCompact({ ...this.profile, meta: { ...this.profile.meta, name: this.name } })));
   }
 }
 

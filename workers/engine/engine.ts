@@ -53,7 +53,7 @@ export function createEngine(): EngineApi {
           job.progress('indexing', 0, 1);
           await job.yield();
           doc = await HeapDocument.open(name, imported.graph, job);
-        } else doc = new AllocationDocument(name, imported.profile);
+        } else doc = new AllocationDocument(imported.profile.meta.name ?? name, imported.profile);
         const id = nextId++;
         documents.set(id, doc);
         return summarize(id, doc);
@@ -66,6 +66,7 @@ export function createEngine(): EngineApi {
     top: (id, query) => allocations(id).top(query),
     tracebacksOf: (id, query, key, limit) => allocations(id).tracebacksOf(query, key, limit),
     diff: (headId, baseId, query) => allocations(headId).diff(allocations(baseId), query),
+    diffTracebacksOf: (headId, baseId, query, frames, limit) => allocations(headId).diffTracebacksOf(allocations(baseId), query, frames, limit),
     flame(id, query) {
       if (query.kind === 'dominators') return heap(id).flame();
       const base = query.baseId !== undefined && query.baseId !== null && !query.sandwich ? allocations(query.baseId) : null;

@@ -7,7 +7,7 @@ import { classSummary, dominatorTree, type ClassIndex, type DominatorTree } from
 import { compareHeaps, leakCandidates, leaksByClass } from '../analysis/compare-heaps.ts';
 import { analyzeHeap, type HeapAnalysis } from '../analysis/dominators.ts';
 import { dominatorFlame } from '../analysis/flame/dominators.ts';
-import { classMembers, classOrder, detachedElements, dominatedBy, membersOf, slice, type ClassMembers } from '../analysis/heap-pages.ts';
+import { classMembers, classOrder, detachedElements, detachedKind, dominatedBy, membersOf, slice, type ClassMembers } from '../analysis/heap-pages.ts';
 import { buildRetainers, retainerPaths, type Retainers } from '../analysis/retainers.ts';
 import type { HeapGraph } from '../model/heap-graph.ts';
 import type { JobControl } from '../model/job.ts';
@@ -42,10 +42,17 @@ export class HeapDocument {
   summary(): HeapSummary {
     const g = this.graph;
     let detached = 0;
-    // Blink names DOM nodes "<tag …>"; Node marks some of its own bindings detached too, which
-    // are no DOM and not what the user means by detached elements.
-    if (g.detachedness) {
-      for (let i = 0; i < g.nodeCount; i++) if (g.detachedness[i] === 2 && g.strings[g.nodeName[i]].startsWith('<')) detached++;
+    let detachedText = 0;
+    // Blink names DOM elements "<tag …>" and text nodes "Text"; Node marks some of its own
+    // bindings detached too, which are no DOM and not what the user means by detached nodes.
+    const domState = this.classes.domState;
+    if (domState) {
+      for (let i = 0; i < g.nodeCount; i++) {
+        if (domState[i] !== 2) continue;
+        const kind = detachedKind(g, i);
+        if (kind === 'element') detached++;
+        else if (kind === 'text') detachedText++;
+      }
     }
     return {
       nodeCount: g.nodeCount,
@@ -53,6 +60,7 @@ export class HeapDocument {
       totalSize: this.analysis.totalSize,
       classCount: this.classes.rows.length,
       detachedCount: detached,
+      detachedTextCount: detachedText,
       hasAllocationTraces: this.allocations !== null,
     };
   }

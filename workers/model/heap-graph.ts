@@ -33,7 +33,7 @@ export interface HeapGraph {
   locations: Locations | null;
   /** Heap growth samples of allocation timelines (the `samples` section), when present. */
   samples: HeapSamples | null;
-  meta: { rawMeta: Record<string, unknown>; producer: string };
+  meta: { rawMeta: Record<string, unknown>; producer: string; producerDetails?: string };
 }
 
 export interface AllocationTraces {

@@ -3,7 +3,7 @@
 // Struct-of-arrays in the style of the Firefox Profiler's tables: compact, cache-friendly and
 // transferable between threads.
 
-import type { ProfileFormat, ValueTypeInfo } from '../api/types.ts';
+import type { GroupBy, ProfileFormat, ValueTypeInfo } from '../api/types.ts';
 
 export type { ProfileFormat };
 
@@ -14,6 +14,13 @@ export type { ProfileFormat };
 export interface ValueType extends ValueTypeInfo {
   pair?: string;
 }
+
+/**
+ * The file of a frame that has no script (V8 builtins like `push` or typed-array constructors,
+ * the runtime): one name in every view. Groupings key such frames by their function, not by this
+ * shared "file", so builtins do not all merge into one row.
+ */
+export const NO_SCRIPT = '(no script)';
 
 export interface FrameTable {
   func: Int32Array; // string index, -1 when the format records no function name
@@ -43,6 +50,8 @@ export interface ProfileMeta {
   format: ProfileFormat;
   /** e.g. "Python tracemalloc (pickle protocol 4, 4-field traces)" */
   producer: string;
+  /** What the file's format version says, for a details tooltip ("pickle protocol 5, …"). */
+  producerDetails?: string;
   /** tracemalloc's traceback_limit; null when the format has none. */
   tracebackLimit: number | null;
   /** Number of samples whose recorded stack is shorter than the real one (total_nframe > frames). */
@@ -55,6 +64,14 @@ export interface ProfileMeta {
   sampled: boolean;
   /** The value type ranked by default; absent: the first size, else the first value type. */
   defaultValue?: string;
+  /** The grouping a person wants first (a sampling profile: functions); absent: by line. */
+  defaultGrouping?: GroupBy;
+  /** Samples the file holds but the reader could not place (their node is missing from the call tree). */
+  droppedSamples?: { count: number; size: number };
+  /** The profile's own name, when the file records one (heaplens' compact form keeps it). */
+  name?: string;
+  /** Lines are where each function starts, not where it allocated (V8's sampling profiles). */
+  linesAreFunctionStarts?: boolean;
 }
 
 export interface Profile {

@@ -46,6 +46,7 @@ export async function open(blob: Blob, name: string, options: OpenOptions = {}):
       return null;
     }
     if (fingerprint) fingerprints.set(summary.id, fingerprint);
+    session.about[summary.id] = { libraryId: options.libraryId ?? null, savedAt: blob instanceof File ? blob.lastModified : null };
     session.opened = [...session.opened, summary];
     show(summary, options);
     keep(blob, name, summary, options);
@@ -68,6 +69,7 @@ function show(summary: ProfileSummary, options: OpenOptions): void {
   session.source = { url: options.url ?? null, base: null, data: null, libraryId: options.libraryId ?? null };
   if (!options.keepView || !summary.capabilities.views.includes(viewState.view)) {
     viewState.view = summary.capabilities.defaultView;
+    viewState.by = summary.capabilities.defaultGrouping;
     viewState.zoom = -1;
   }
   if (viewState.baseId === summary.id) viewState.baseId = null;
@@ -79,6 +81,7 @@ function keep(blob: Blob, name: string, summary: ProfileSummary, options: OpenOp
   const total = { size: summary.total.size, count: summary.total.count };
   addToLibrary(blob, { name, format: summary.format, captureTime: summary.captureTime, total }).then(
     (entry) => {
+      if (session.about[summary.id]) session.about[summary.id].libraryId = entry.id;
       if (session.profile?.id === summary.id) session.source = { ...session.source, libraryId: entry.id };
     },
     (e) => (session.notice = e instanceof StorageFullError ? e.message : `The library could not keep ${name}: ${(e as Error).message}`),
@@ -95,6 +98,7 @@ export function showOpened(id: number): void {
 export function closeProfile(id: number): void {
   void getEngine().close(id);
   fingerprints.delete(id);
+  delete session.about[id];
   session.opened = session.opened.filter((p) => p.id !== id);
   if (viewState.baseId === id) viewState.baseId = null;
   if (session.profile?.id === id) {

@@ -82,13 +82,13 @@ export async function openUrl(url: string, base: string | null = null, keepView 
   }
 }
 
-export async function openFromLibrary(entry: LibraryEntry): Promise<void> {
+export async function openFromLibrary(entry: LibraryEntry, keepView = false): Promise<void> {
   const blob = await blobOf(entry.id);
   if (!blob) {
     session.error = `${entry.label}: its file is missing from the browser's storage.`;
     return;
   }
-  await open(blob, entry.name, { libraryId: entry.id });
+  await open(blob, entry.name, { libraryId: entry.id, keepView });
 }
 
 /** A profile packed into the link: base64url of the gzip of its compact JSON form. */
@@ -126,7 +126,7 @@ export async function copyDataLink(): Promise<void> {
   const packed = await getEngine().exportCompact(session.profile.id);
   const base64 = btoa(Array.from(packed, (b) => String.fromCharCode(b)).join('')).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   if (base64.length > MAX_DATA_LINK) {
-    session.notice = `This profile packs to ${formatSize(base64.length)}, more than a link can carry (${formatSize(MAX_DATA_LINK)}). Use "Download .heaplens.json" and share the file instead.`;
+    session.notice = `This profile packs to ${formatSize(base64.length)}, more than a link can carry (${formatSize(MAX_DATA_LINK)}). Use "Download .heaplens.json.gz" and share the file instead.`;
     return;
   }
   session.source = { ...session.source, data: base64, url: null, base: null };

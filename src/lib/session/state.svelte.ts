@@ -16,6 +16,8 @@ export const session = $state({
   /** Every profile open in this tab, in the order opened. */
   opened: [] as ProfileSummary[],
   source: { url: null, base: null, data: null, libraryId: null } as Source,
+  /** Per open profile (by engine id): its library entry and when its file was saved. */
+  about: {} as Record<number, { libraryId: string | null; savedAt: number | null }>,
   error: null as string | null,
   notice: null as string | null,
   progress: null as (Progress & { name: string }) | null,

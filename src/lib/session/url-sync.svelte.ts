@@ -1,17 +1,18 @@
 // The hash mirrors the view (url-state.ts): changes of view, grouping, orientation or zoom are
 // history steps (back and forward walk them), typing replaces the current step. A hash that
 // names a hosted file or carries data opens it.
-import { loadLibrary } from '../library.svelte.ts';
+import { library, loadLibrary } from '../library.svelte.ts';
 import { sharedQuery } from '../query.svelte.ts';
 import { formatHash, parseHash, type HashState } from '../url-state.ts';
 import { viewState } from '../view-state.svelte.ts';
-import { openData, openUrl } from './sources.svelte.ts';
+import { openData, openFromLibrary, openUrl } from './sources.svelte.ts';
 import { session } from './state.svelte.ts';
 
 let applying = false;
 /** The hash is written only after the one the page was opened with has been read. */
 let hashReady = $state(false);
 let viewIds: readonly string[] = [];
+let libraryLoaded: Promise<void> = Promise.resolve();
 let lastKey = '';
 
 function currentHash(): HashState {
@@ -19,6 +20,7 @@ function currentHash(): HashState {
     url: session.source.url,
     base: session.source.base,
     data: session.source.data,
+    lib: session.source.libraryId,
     view: session.profile ? viewState.view : null,
     by: viewState.by,
     mode: viewState.mode,
@@ -57,12 +59,30 @@ async function applyHash(initial: boolean): Promise<void> {
   applying = false;
   if (h.data && (initial || h.data !== session.source.data)) await openData(h.data, true);
   else if (h.url && (initial || h.url !== session.source.url)) await openUrl(h.url, h.base, true);
+  else if (!h.data && !h.url && h.lib && (initial || h.lib !== session.source.libraryId)) await openKept(h.lib);
+  else if (initial && !h.data && !h.url && !h.lib && h.view) {
+    session.notice =
+      'This link holds a view but no profile: the profile it was made from lives only in the browser of whoever made it. ' +
+      'Ask for the file to drop here, for a link with data, or for a link to a hosted file (#url=).';
+  }
+}
+
+/** A profile kept in this browser's library (a reload, a bookmark); elsewhere, say where it is. */
+async function openKept(id: string): Promise<void> {
+  await libraryLoaded;
+  const entry = library.entries.find((e) => e.id === id);
+  if (entry) await openFromLibrary(entry, true);
+  else {
+    session.notice =
+      'This link names a profile kept in the library of another browser (or one deleted since), so it cannot open here. ' +
+      'Ask for the file itself, for a link with data, or for a link to a hosted file.';
+  }
 }
 
 /** Starts the session: the library, the hash the page was opened with, and keeping them in step. */
 export function startSession(views: readonly string[]): () => void {
   viewIds = views;
-  void loadLibrary();
+  libraryLoaded = loadLibrary();
   const onPop = () => void applyHash(false);
   window.addEventListener('popstate', onPop);
   if (location.hash.length > 1) {

@@ -7,7 +7,7 @@
 // Lines and columns are 0-based in the file and 1-based in the model.
 
 import { HeaplensError } from '../../api/errors.ts';
-import { ProfileBuilder, GrowableFloat64, GrowableInt32, type Profile } from '../../model/profile.ts';
+import { NO_SCRIPT, ProfileBuilder, GrowableFloat64, GrowableInt32, type Profile } from '../../model/profile.ts';
 import { parseJson } from '../json.ts';
 
 interface CallFrame {
@@ -31,10 +31,12 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
   const json = parseJson(bytes, 'This V8 sampling heap profile', 'Save or copy the profile again.') as { head?: Node; samples?: { size: number; nodeId: number }[] };
   if (!json || typeof json !== 'object' || !json.head || typeof json.head !== 'object') invalid('it has no "head" call tree');
 
+  const samples = Array.isArray(json.samples) ? json.samples : [];
   const samplesPerNode = new Map<number, number>();
-  for (const s of Array.isArray(json.samples) ? json.samples : []) {
+  for (const s of samples) {
     if (typeof s?.nodeId === 'number') samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
   }
+  const placed = new Set<number>();
 
   const b = new ProfileBuilder();
   const sampleStack = new GrowableInt32();
@@ -50,7 +52,8 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
     if (!cf || typeof cf !== 'object') invalid('a call tree node has no callFrame');
     const line = Number.isInteger(cf.lineNumber) && cf.lineNumber >= 0 ? cf.lineNumber + 1 : -1;
     const column = Number.isInteger(cf.columnNumber) && cf.columnNumber >= 0 ? cf.columnNumber + 1 : -1;
-    const frame = b.frame(b.intern(cf.functionName || '(anonymous)'), b.intern(cf.url || '(program)'), line, column);
+    const frame = b.frame(b.intern(cf.functionName || '(anonymous)'), b.intern(cf.url || NO_SCRIPT), line, column);
+    placed.add(node.id);
     const stack = b.stack(parent, frame);
     const self = Number(node.selfSize);
     if (!Number.isFinite(self) || self < 0) invalid(`node ${node.id} has a selfSize of ${node.selfSize}`);
@@ -63,16 +66,30 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
     for (const child of node.children ?? []) work.push({ node: child, parent: stack });
   }
   if (rootSelf > 0) {
-    const stack = b.stack(-1, b.frame(b.intern('(root)'), b.intern('(program)'), -1, -1));
+    const stack = b.stack(-1, b.frame(b.intern('(root)'), b.intern(NO_SCRIPT), -1, -1));
     sampleStack.push(stack);
     sampleSize.push(rootSelf);
     sampleCount.push(samplesPerNode.get(json.head.id) ?? 0);
     rootSelf = 0;
   }
+  // V8 prunes call tree nodes whose samples it dropped; their samples stay in the list. Say so.
+  placed.add(json.head.id);
+  let droppedCount = 0;
+  let droppedSize = 0;
+  for (const s of samples) {
+    if (typeof s?.nodeId === 'number' && !placed.has(s.nodeId)) {
+      droppedCount++;
+      droppedSize += Number(s.size) || 0;
+    }
+  }
   return {
     meta: {
       format: 'heapprofile',
       producer: 'V8 sampling heap profiler',
+      defaultGrouping: 'function',
+      // V8 samples per function: a node's lineNumber is where the function starts.
+      linesAreFunctionStarts: true,
+      droppedSamples: { count: droppedCount, size: droppedSize },
       tracebackLimit: null,
       truncatedSamples: 0,
       captureTime: null,

@@ -134,9 +134,10 @@ function toProfile(r: PickleReader): Profile {
   return {
     meta: {
       format: 'tracemalloc',
-      producer:
-        `Python tracemalloc (pickle protocol ${protocol}, ` +
-        `${fieldCount === 3 ? '3-field traces: Python ≤ 3.8' : fieldCount === 4 ? '4-field traces: Python ≥ 3.9' : 'no traces'})`,
+      producer: 'Python tracemalloc',
+      producerDetails:
+        `pickle protocol ${protocol}, ` +
+        `${fieldCount === 3 ? '3-field traces (Python 3.8 or older)' : fieldCount === 4 ? '4-field traces (Python 3.9 or newer)' : 'no traces'}`,
       tracebackLimit,
       truncatedSamples,
       captureTime: null,
