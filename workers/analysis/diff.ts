@@ -6,11 +6,8 @@
 import type { DiffRow, FrameOut } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { valueOr0, type ValueSelection } from '../model/values.ts';
-import { compareCodePoints, groupFrames, type Groups } from './group.ts';
+import { compareCodePoints, groupFrames, identityOf, type Groups } from './group.ts';
 
-function contentKey(frames: FrameOut[]): string {
-  return frames.map((f) => `${f.file}\u0000${f.line ?? ''}\u0000${f.function ?? ''}`).join('\u0001');
-}
 
 /** Traceback order: frames outermost first, each compared by (file, line) then function. */
 export function compareFrames(a: FrameOut[], b: FrameOut[]): number {
@@ -38,6 +35,9 @@ export interface DiffSide {
 export function compareGroups(base: DiffSide, head: DiffSide, selection: ValueSelection): DiffRow[] {
   const baseColumn = head.profile.valueTypes.map((t) => base.profile.valueTypes.findIndex((b) => b.name === t.name));
   const k = baseColumn.length;
+  const by = head.groups.by;
+  const byName = !!head.profile.meta.functionsByName;
+  const contentKey = (frames: FrameOut[]) => identityOf(frames, by, byName);
   const old = new Map<string, { frames: FrameOut[]; values: number[] }>();
   for (const g of base.groups.order) {
     const frames = groupFrames(base.profile, base.groups, g);

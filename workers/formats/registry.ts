@@ -7,13 +7,14 @@ import type { JobControl } from '../model/job.ts';
 import { compactImporter } from './compact/index.ts';
 import { heapProfileImporter } from './heapprofile/index.ts';
 import { heapSnapshotImporter } from './heapsnapshot/index.ts';
+import { pprofImporter } from './pprof/index.ts';
 import type { Imported, Importer } from './importer.ts';
 import { formatBytes, inputOf, type ImportInput } from './input.ts';
 import { tracemallocImporter } from './tracemalloc/index.ts';
 
 export type { Imported, Importer };
 
-export const IMPORTERS: readonly Importer[] = [tracemallocImporter, heapSnapshotImporter, heapProfileImporter, compactImporter];
+export const IMPORTERS: readonly Importer[] = [tracemallocImporter, heapSnapshotImporter, heapProfileImporter, pprofImporter, compactImporter];
 
 const HEAD_BYTES = 4096;
 
