@@ -46,6 +46,7 @@ describe('pprof value types', () => {
     const s = await createEngine().open(bytes('go-heap-sampled.pb.gz'), 'x');
     expect(s.sampled).toBe(true);
     expect(s.period).toEqual({ type: 'space', unit: 'bytes', value: 524288 });
+    expect(s.producer).toBe('pprof profile (alloc_objects, alloc_space, inuse_objects, inuse_space; one sample every 512.0 KiB)');
   });
 
   it('default_sample_type, when the file names one, is the default', async () => {
@@ -72,7 +73,8 @@ describe('pprof value types', () => {
       { name: 'cpu', unit: 'nanoseconds', kind: 'time' },
     ]);
     expect(s.capabilities.defaultValue).toBe('cpu');
-    expect(s.notices.join(' ')).toMatch(/not a memory profile \(cpu\/nanoseconds; no sample type counts bytes\).*cpu in nanoseconds/);
+    expect(s.notices.join(' ')).toMatch(/not a memory profile \(cpu\/nanoseconds; no sample type counts bytes\)\. heaplens shows it in its own units: samples \(count\), cpu \(nanoseconds\)/);
+    expect(s.producer).toBe('pprof profile (samples, cpu; one sample every 10 ms)');
     expect(s.durationNanos).toBeGreaterThan(1e9);
     const top = engine.top(s.id, { by: 'function', limit: 1 });
     // No size in a CPU profile: size stays 0, count is the samples, the values carry the time.

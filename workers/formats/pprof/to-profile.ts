@@ -20,6 +20,7 @@
 // - `functionsByName`: pprof's -functions merges one function name across files.
 
 import type { JobControl } from '../../model/job.ts';
+import { formatBytes } from '../input.ts';
 import { ProfileBuilder, type LabelTable, type Profile, type ValueType } from '../../model/profile.ts';
 import type { PprofProfile } from './decode.ts';
 import type { PprofFrames } from './frames.ts';
@@ -68,10 +69,18 @@ export function valueTypesOf(sampleTypes: { type: string; unit: string }[]): Val
   return types;
 }
 
+/** A period in its unit: "512.0 KiB", "10 ms", "3 count". */
+function periodText(value: number, unit: string): string {
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === 'nanoseconds') return value % 1e6 === 0 ? `${value / 1e6} ms` : `${value} ns`;
+  return `${value} ${unit}`;
+}
+
 function describe(p: PprofProfile): string {
-  const types = p.sampleTypes.map((t) => `${t.type}/${t.unit}`).join(', ');
-  const period = p.periodType && p.period ? `, every ${p.period} ${p.periodType.unit || p.periodType.type}` : '';
-  return `pprof profile.proto (${types}${period})`;
+  const types = p.sampleTypes.map((t) => t.type).join(', ');
+  // Period 1 of bytes is Go's MemProfileRate = 1: every allocation, nothing to say.
+  const period = p.periodType && p.period > 1 ? `; one sample every ${periodText(p.period, p.periodType.unit)}` : '';
+  return `pprof profile (${types}${period})`;
 }
 
 function notices(p: PprofProfile, types: ValueType[], frames: PprofFrames, samples: number): string[] {
@@ -81,9 +90,9 @@ function notices(p: PprofProfile, types: ValueType[], frames: PprofFrames, sampl
   } else if (samples === 0) {
     out.push('Every sample of this pprof profile is zero in every sample type, so every table is empty.');
   }
-  if (p.sampleTypes.length > 0 && !types.some((t) => t.kind === 'size')) {
+  if (samples > 0 && !types.some((t) => t.kind === 'size')) {
     const what = p.periodType ? `${p.periodType.type}/${p.periodType.unit}` : types.map((t) => `${t.name}/${t.unit}`).join(', ');
-    out.push(`This is not a memory profile (${what}; no sample type counts bytes): heaplens shows it in its own units, ${types.map((t) => `${t.name} in ${t.unit}`).join(' and ')}.`);
+    out.push(`This is not a memory profile (${what}; no sample type counts bytes). heaplens shows it in its own units: ${types.map((t) => `${t.name} (${t.unit})`).join(', ')}.`);
   }
   if (frames.pruneWarning) out.push(`The profile's ${frames.pruneWarning}; go tool pprof ignores them too.`);
   return out;
