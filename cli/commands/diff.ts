@@ -110,7 +110,7 @@ function diffText(result: DiffResult, by: GroupBy, baseName: string, headName: s
       const v = (x: number) => formatValue(x, type.unit);
       out.push(`#${i + 1}: ${where}: ${type.name}=${v(row.values[t])} (${signed(row.valueDiffs[t], v)})${badge}`);
     }
-    if (by === 'traceback') for (const f of row.frames) out.push(`    File "${f.file}", line ${f.line}${f.function ? `, in ${f.function}` : ''}`);
+    if (by === 'traceback') for (const f of row.frames) out.push(`    File "${f.file}"${f.line !== null && f.line >= 0 ? `, line ${f.line}` : ''}${f.function ? `, in ${f.function}` : ''}`);
   }
   const total = result.total;
   if (type.kind === 'size' || type.kind === 'count') {

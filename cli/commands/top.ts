@@ -55,7 +55,7 @@ async function topText(result: TopResult, by: string, mode: string, name: string
     out.push(`#${i + 1}: ${where}: ${amount(result, row, pct(ranked(row)))}`);
     if (by === 'traceback') {
       for (const f of row.frames) {
-        out.push(`    File "${f.file}", line ${f.line}${f.function ? `, in ${f.function}` : ''}`);
+        out.push(`    File "${f.file}"${f.line !== null && f.line >= 0 ? `, line ${f.line}` : ''}${f.function ? `, in ${f.function}` : ''}`);
         const src = await sourceLine(f.file, f.line);
         if (src) out.push(`      ${src}`);
       }

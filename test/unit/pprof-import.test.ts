@@ -182,6 +182,40 @@ describe('pprof labels', () => {
   });
 });
 
+describe('diffs match groups by what they are grouped by', () => {
+  // Two tiny profiles in heaplens' compact form: function f at line 12 in the base, at lines 10
+  // and 12 in the head. By function, f is one group in both, though its first line moved.
+  const compact = (lines: number[], sizes: number[]) =>
+    new TextEncoder().encode(
+      JSON.stringify({
+        heaplens: 1,
+        meta: { format: 'pprof', producer: 'test', tracebackLimit: null, truncatedSamples: 0, captureTime: null, hasFunctionNames: true, sampled: false, functionsByName: true },
+        valueTypes: [
+          { name: 'inuse_space', unit: 'bytes', kind: 'size', pair: 'inuse_objects' },
+          { name: 'inuse_objects', unit: 'count', kind: 'count' },
+        ],
+        strings: ['', 'f', 'f.go', 'main', 'main.go'],
+        frames: { func: [3, ...lines.map(() => 1)], file: [4, ...lines.map(() => 2)], line: [1, ...lines], column: [-1, ...lines.map(() => -1)] },
+        stacks: { frame: [0, ...lines.map((_, i) => i + 1)], parent: [-1, ...lines.map(() => 0)] },
+        samples: { stack: lines.map((_, i) => i + 1), values: [sizes, sizes.map(() => 1)] },
+      }),
+    );
+
+  it('a function whose first line moved is one row, changed, not one gone and one new', async () => {
+    const engine = createEngine();
+    const base = await engine.open(compact([12], [100]), 'base.heaplens.json');
+    const head = await engine.open(compact([10, 12], [50, 100]), 'head.heaplens.json');
+    const rows = engine.diff(head.id, base.id, { by: 'function' }).groups.rows;
+    expect(rows.map((r) => [r.frames[0].function, r.status, r.sizeDiff])).toEqual([['f', 'changed', 50]]);
+    // By line the two lines stay apart: line 10 is new.
+    const lines = engine.diff(head.id, base.id, { by: 'line' }).groups.rows;
+    expect(lines.map((r) => [r.frames[0].line, r.status, r.sizeDiff])).toEqual([
+      [10, 'new', 50],
+      [12, 'same', 0],
+    ]);
+  });
+});
+
 describe('pprof in the CLI', () => {
   const heap = join(dir, 'go-heap-exact.pb.gz');
 
