@@ -197,6 +197,16 @@ describe('other pprof files say what they are', () => {
     const rows = await tableRows(page);
     assert.equal(rows[0].func, 'main.spin');
     assert.match(rows[0].text, /550 ms/); // pprof: 550000000ns flat
+    // A label word in the filter box: pprof -tagfocus=worker=alpha shows 440000000ns.
+    await page.getByTestId('filter').fill('tag:worker=alpha');
+    await page.waitForFunction(() => /440 ms\scpu/.test(document.querySelector('[data-testid=summary]')?.textContent ?? ''));
+    assert.match(await page.getByTestId('summary').innerText(), /of 850 ms before filters/);
+    await page.getByTestId('filter').fill('tag:worker=gamma');
+    await page.waitForFunction(() => /^0\s+groups/.test(document.querySelector('[data-testid=summary]')?.textContent?.trim() ?? ''));
+    await page.getByTestId('filter').fill('tag:nope');
+    await page.getByText(/no label "nope"; its samples carry "worker"/).first().waitFor();
+    await page.getByTestId('filter').fill('tag:worker=alpha');
+    await page.waitForFunction(() => /440 ms\scpu/.test(document.querySelector('[data-testid=summary]')?.textContent ?? ''));
     await shot(page, 'pprof-07-cpu');
     assert.deepEqual(page.errors, []);
   });
