@@ -14,9 +14,10 @@
 // /usr/bin/python3 process, on the built-in example and the ~2 M-trace dump; the same commands
 // through tsx's loader (HEAPLENS_CLI=source) show what the bundle saves.
 // Section 5 — pprof: a generated Go-like heap profile (bench/gen_pprof.go, 220 k samples, ~17 MB
-// before gzip): our decode + frames against npm pprof-format's decode alone, and a whole
-// `heaplens-top` process (read, gunzip, decode, frames, flat/cum by function) against
-// `go tool pprof -top` on the same file.
+// before gzip): our decode + frames, and the engine's open + grouping by function (flat and
+// cum), against npm pprof-format's decode alone; and a whole `heaplens top --by function --value
+// alloc_space --limit 0 --json` process (the CLI bundle) against `go tool pprof -top` on the same
+// file, with the top row compared.
 // Environment: BENCH_SECTIONS=tracemalloc,heap,flame,cli,pprof  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
 // BENCH_PPROF_SAMPLES=220000  BENCH_PPROF_GO_RUNS=1
 
@@ -172,26 +173,47 @@ function pprofSection() {
   );
   console.log(`inuse_space total: heaplens ${ours.inuseSpace}, pprof-format ${theirs.inuseSpace} — ${ours.inuseSpace === theirs.inuseSpace ? 'same' : 'DIFFERENT'}`);
 
-  // Whole processes, as a user runs them: node + tsx startup included on our side.
+  // The engine, as the app and the CLI use it: open (gunzip, decode, frames, model), then every
+  // row by function of alloc_space, self and inclusive. Alternating with pprof-format's decode.
+  const engineRuns = [];
+  const theirRuns2 = [];
+  for (let r = 0; r < runs; r++) {
+    engineRuns.push(contender('engine', 1));
+    theirRuns2.push(contender('pprof-format', 1));
+  }
+  const eng = { open: median(engineRuns.flatMap((x) => x.open)), self: median(engineRuns.flatMap((x) => x.self)), inclusive: median(engineRuns.flatMap((x) => x.inclusive)) };
+  const theirDecode = median([...theirs.decode, ...theirRuns2.flatMap((x) => x.decode)]);
+  const engineRss = Math.max(...engineRuns.map((x) => x.peakRss));
+  console.log(
+    `heaplens engine: open ${sec(eng.open)} (gunzip, decode, frames, model; ${engineRuns[0].samples.toLocaleString('en-US')} samples after merging equal ones) + ` +
+      `by function, flat ${sec(eng.self)}, cum ${sec(eng.inclusive)} = ${sec(eng.open + eng.self + eng.inclusive)}, peak RSS ${mb(engineRss)} — ` +
+      `${(theirDecode / (eng.open + eng.self + eng.inclusive)).toFixed(2)}× pprof-format's decode alone (${sec(theirDecode)}; > 1 is faster)`,
+  );
+  console.log(`inuse_space total: engine ${engineRuns[0].inuseSpace}, pprof-format ${theirs.inuseSpace} — ${engineRuns[0].inuseSpace === theirs.inuseSpace ? 'same' : 'DIFFERENT'}`);
+
+  // Whole processes, as a user runs them: the CLI bundle (npm run build:cli) against go tool pprof.
   const wall = (cmd, args, env) => {
     const t0 = performance.now();
     const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, env });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
     return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
   };
+  const cli = join(here, '../cli/heaplens.js');
+  const cliArgs = [cli, 'top', file, '--by', 'function', '--value', 'alloc_space', '--limit', '0', '--json'];
   const tops = [];
-  for (let r = 0; r < runs; r++) tops.push(wall(process.execPath, ['--import', 'tsx', join(here, 'pprof-bench.ts'), 'heaplens-top', file]));
+  for (let r = 0; r < runs; r++) tops.push(wall(process.execPath, cliArgs, { ...process.env, HEAPLENS_CLI: 'bundle' }));
   const goArgs = ['tool', 'pprof', '-top', '-nodecount=100000', '-nodefraction=0', '-edgefraction=0', '-symbolize=none', '-sample_index=alloc_space', '-unit=byte', file];
   const gos = [];
   for (let r = 0; r < goRuns; r++) gos.push(wall('go', goArgs, goEnv));
   const oursTop = median(tops.map((t) => t.seconds));
   const goTop = median(gos.map((t) => t.seconds));
-  console.log(`whole process, flat/cum by function of alloc_space: heaplens-top ${sec(oursTop)} (${runs} runs), go tool pprof -top ${sec(goTop)} (${goRuns} run${goRuns === 1 ? '' : 's'}) — ${(goTop / oursTop).toFixed(1)}× faster`);
-  const ourRow = JSON.parse(tops[0].stdout.trim().split('\n').pop()).top;
-  const goRow = gos[0].stdout.split('\n').find((l) => /^\s*\d+B /.test(l));
-  const [goFlat, , , goCum, , ...goName] = goRow.replace(/ \((partial-)?inline\)$/, '').trim().split(/\s+/);
-  const same = ourRow.name === goName.join(' ') && `${ourRow.flat}B` === goFlat && `${ourRow.cum}B` === goCum;
-  console.log(`top row: go ${goName.join(' ')} flat ${goFlat} cum ${goCum}; heaplens ${ourRow.name} flat ${ourRow.flat}B cum ${ourRow.cum}B — ${same ? 'same' : 'DIFFERENT'}`);
+  console.log(`whole process, every row by function of alloc_space: heaplens top ${sec(oursTop)} (${runs} runs), go tool pprof -top ${sec(goTop)} (${goRuns} run${goRuns === 1 ? '' : 's'}) — ${(goTop / oursTop).toFixed(1)}× faster`);
+  const json = JSON.parse(tops[0].stdout);
+  const goRows = gos[0].stdout.split('\n').filter((l) => /^\s*-?\d+B? /.test(l));
+  const goFlat = new Map(goRows.map((l) => l.replace(/ \((partial-)?inline\)$/, '').trim().split(/\s+/)).map(([flat, , , , , ...name]) => [name.join(' '), Number(flat.replace(/B$/, ''))]));
+  const ourFlat = json.rows.map((r) => [r.frames[0].function, r.values.alloc_space]);
+  const same = ourFlat.every(([name, v]) => goFlat.get(name) === v) && ourFlat.length === [...goFlat.values()].filter((v) => v !== 0).length;
+  console.log(`flat per function: ${ourFlat.length} heaplens rows against go's ${goFlat.size} (${[...goFlat.values()].filter((v) => v !== 0).length} with flat ≠ 0) — ${same ? 'same' : 'DIFFERENT'}`);
 }
 
 const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame,cli,pprof').split(',');

@@ -8,6 +8,10 @@ export interface Options {
   by: GroupBy;
   mode: Mode;
   filters: TraceFilter[];
+  /** --value: the sample type to rank by (undefined: the file's default). */
+  value: string | undefined;
+  /** --group-label: a label key whose values become the root of every stack. */
+  groupLabel: string | null;
   /** undefined: every row (--limit 0). */
   limit: number | undefined;
   json: boolean;

@@ -22,7 +22,8 @@ const COMMANDS: Command[] = [top, diff, summary, leaks];
 const USAGE = `usage: ${COMMANDS.map((c) => c.usage).join('\n')}
 
 Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofile files, V8
-.heapsnapshot files) and prints where memory went, like tracemalloc's snapshot.statistics().
+.heapsnapshot files, pprof profiles from Go, Node and gperftools, gzipped or not) and prints
+where memory went, like tracemalloc's snapshot.statistics() and go tool pprof -top.
 "summary" prints a heap snapshot's classes with shallow and retained sizes, like DevTools;
 "diff" of two heap snapshots of one process compares them by object id, class by class;
 "leaks" lists objects allocated between the first two snapshots and still alive in the third.
@@ -33,6 +34,12 @@ Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofil
   --include PAT   keep traces whose innermost frame's file matches PAT (fnmatch; FILE:LINE for a line;
                   all:PAT for any frame; domain:N); the same words as the web app's filter box
   --exclude PAT   drop traces whose innermost frame's file matches PAT
+  --value TYPE    the sample type to rank by (pprof: inuse_space, alloc_objects, …; default: the
+                  file's default_sample_type, else its last, as go tool pprof)
+  --tag K=V       keep samples with label K of value V (fnmatch; V1,V2 for either; K alone for
+                  any value; a range 1kb:64kb for numbers; !K=V drops them), like pprof -tagfocus
+  --group-label K put each sample under its value of label K, at the root of its stack (pprof's
+                  -tagroot): rows, tracebacks and diffs split by it
   --limit N       print N rows (default 10; 0 for all)
   --json          machine-readable output (frames outermost first)
   --fail-over B   (diff) exit with status 3 when the total grew by more than B bytes
@@ -92,6 +99,9 @@ async function run(argv: string[]): Promise<number> {
         cumulative: { type: 'boolean', default: false },
         include: { type: 'string', multiple: true, default: [] },
         exclude: { type: 'string', multiple: true, default: [] },
+        value: { type: 'string' },
+        tag: { type: 'string', multiple: true, default: [] },
+        'group-label': { type: 'string' },
         limit: { type: 'string', default: '10' },
         json: { type: 'boolean', default: false },
         'fail-over': { type: 'string' },
@@ -141,7 +151,18 @@ function parseOptions(v: Record<string, string | boolean | string[] | undefined>
       filters.push(f);
     }
   }
-  return { by, mode, filters, limit: limit === 0 ? undefined : limit, json: !!v.json, failOver };
+  for (const word of v.tag as string[]) {
+    // "!k=v" / "-k=v" drop, as in the filter box.
+    const negated = /^[!-]/.test(word);
+    const f = parseFilterWord(`${negated ? '!' : ''}tag:${negated ? word.slice(1) : word}`);
+    if (typeof f === 'string') throw new UsageError(`--tag: ${f}`);
+    filters.push(f);
+  }
+  const value = v.value as string | undefined;
+  if (value === '') throw new UsageError('--value needs a sample type name, e.g. --value alloc_space');
+  const groupLabel = (v['group-label'] as string | undefined) ?? null;
+  if (groupLabel === '') throw new UsageError('--group-label needs a label key, e.g. --group-label worker');
+  return { by, mode, filters, value, groupLabel, limit: limit === 0 ? undefined : limit, json: !!v.json, failOver };
 }
 
 async function readBlob(file: string): Promise<Blob> {

@@ -13,6 +13,29 @@ export function formatSize(size: number): string {
   return `${size} B`;
 }
 
+/** Nanoseconds as people read a duration: 850ms, 1.91s, 12µs. */
+export function formatDuration(ns: number): string {
+  const a = Math.abs(ns);
+  const [div, unit] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
+  const v = ns / div;
+  return `${Number.isInteger(v) ? v : v.toFixed(Math.abs(v) < 10 ? 2 : 1)}${unit}`;
+}
+
+/** A value of a sample type in its unit: bytes as sizes, nanoseconds as durations, others as counts. */
+export function formatValue(n: number, unit: string): string {
+  if (unit === 'bytes') return formatSize(n);
+  if (unit === 'nanoseconds') return formatDuration(n);
+  return `${count(n)}${unit && unit !== 'count' ? ` ${unit}` : ''}`;
+}
+
+/** What a count counts, in words: pprof's unit "count" of alloc_objects means objects. */
+export const countWord = (unit: string) => (unit === 'count' ? 'objects' : unit);
+
+/** A sample type's values by name: `{inuse_space: 1024, inuse_objects: 3}` (the CLI's JSON). */
+export function valuesByName(types: { name: string }[], values: number[]): Record<string, number> {
+  return Object.fromEntries(types.map((t, i) => [t.name, values[i]]));
+}
+
 export function signed(n: number, format: (x: number) => string): string {
   return `${n >= 0 ? '+' : '-'}${format(Math.abs(n))}`;
 }

@@ -3,11 +3,11 @@
 import type { DiffResult, GroupBy, ProfileSummary } from '../../workers/api/types.ts';
 import { HeaplensError } from '../../workers/api/errors.ts';
 import type { Command, CommandContext, CommandResult } from '../command.ts';
-import { clipName, count, formatSize, GROUP_WORDS, signed } from '../text.ts';
+import { clipName, count, countWord, formatSize, formatValue, GROUP_WORDS, signed, valuesByName } from '../text.ts';
 
 export const diff: Command = {
   name: 'diff',
-  usage: '       heaplens diff BASE HEAD [same options] [--fail-over BYTES]',
+  usage: '       heaplens diff BASE HEAD [same options] [--fail-over BYTES]   (pprof: like go tool pprof -diff_base=BASE HEAD)',
   files: 2,
   filesWanted: 'BASE and HEAD files',
   ownOptions: ['fail-over'],
@@ -17,20 +17,32 @@ export const diff: Command = {
       if (!base.heap || !head.heap) throw new HeaplensError('wrong-kind', 'diff compares two files of the same kind: both heap snapshots, or two allocation profiles.');
       return heapDiff(ctx, base, head);
     }
-    const { by, mode, filters, limit, failOver } = ctx.options;
-    const result = ctx.engine.diff(head.id, base.id, { by, mode, filters, limit });
+    const { by, mode, filters, limit, failOver, value, groupLabel } = ctx.options;
+    const result = ctx.engine.diff(head.id, base.id, { by, mode, filters, limit, value, groupLabel });
     const { size, count: n, sizeDiff, countDiff } = result.total;
+    const named = (values: number[]) => valuesByName(result.valueTypes, values);
     return {
       json: {
         format: result.format,
         value: result.value,
+        valueTypes: result.valueTypes.map(({ name, unit }) => ({ name, unit })),
         by,
         mode,
+        groupLabel,
         base: base.name,
         head: head.name,
-        total: { size, count: n, sizeDiff, countDiff },
+        total: { size, count: n, sizeDiff, countDiff, values: named(result.total.values), valueDiffs: named(result.total.valueDiffs) },
         groupCount: result.groupCount,
-        rows: result.groups.rows.map((r) => ({ frames: r.frames, size: r.size, sizeDiff: r.sizeDiff, count: r.count, countDiff: r.countDiff, status: r.status })),
+        rows: result.groups.rows.map((r) => ({
+          frames: r.frames,
+          size: r.size,
+          sizeDiff: r.sizeDiff,
+          count: r.count,
+          countDiff: r.countDiff,
+          status: r.status,
+          values: named(r.values),
+          valueDiffs: named(r.valueDiffs),
+        })),
       },
       text: () => diffText(result, by, base.name, head.name),
       ...failedOver(sizeDiff, failOver),
@@ -84,15 +96,28 @@ function failedOver(grew: number, bound: number | null): Pick<CommandResult, 'st
 
 function diffText(result: DiffResult, by: GroupBy, baseName: string, headName: string): string {
   const rows = result.groups.rows;
-  const out = [`[ Top ${rows.length} of ${result.groupCount} ${GROUP_WORDS[by]} by growth: ${headName} compared to ${baseName} ]`];
+  const t = result.valueTypes.findIndex((x) => x.name === result.value);
+  const type = result.valueTypes[t];
+  const out = [`[ Top ${rows.length} of ${result.groupCount} ${GROUP_WORDS[by]} by growth${result.format === 'pprof' ? ` of ${result.value}` : ''}: ${headName} compared to ${baseName} ]`];
   for (const [i, row] of rows.entries()) {
     const inner = row.frames[row.frames.length - 1];
     const where = by === 'traceback' ? `${row.frames.length} frames` : `${inner.file}${inner.line !== null ? `:${inner.line}` : ''}${inner.function ? ` (${inner.function})` : ''}`;
     const badge = row.status === 'new' ? ' [new]' : row.status === 'gone' ? ' [gone]' : '';
-    out.push(`#${i + 1}: ${where}: size=${formatSize(row.size)} (${signed(row.sizeDiff, formatSize)}), count=${count(row.count)} (${signed(row.countDiff, count)})${badge}`);
-    if (by === 'traceback') for (const f of row.frames) out.push(`    File "${f.file}", line ${f.line}${f.function ? `, in ${f.function}` : ''}`);
+    if (type.kind === 'size' || type.kind === 'count') {
+      out.push(`#${i + 1}: ${where}: size=${formatSize(row.size)} (${signed(row.sizeDiff, formatSize)}), count=${count(row.count)} (${signed(row.countDiff, count)})${badge}`);
+    } else {
+      // A sample type without a size and count pair (CPU time): in its own unit.
+      const v = (x: number) => formatValue(x, type.unit);
+      out.push(`#${i + 1}: ${where}: ${type.name}=${v(row.values[t])} (${signed(row.valueDiffs[t], v)})${badge}`);
+    }
+    if (by === 'traceback') for (const f of row.frames) out.push(`    File "${f.file}"${f.line !== null && f.line >= 0 ? `, line ${f.line}` : ''}${f.function ? `, in ${f.function}` : ''}`);
   }
-  const t = result.total;
-  out.push(`Total: ${formatSize(t.size)} (${signed(t.sizeDiff, formatSize)}) in ${count(t.count)} ${result.countUnit} (${signed(t.countDiff, count)})`);
+  const total = result.total;
+  if (type.kind === 'size' || type.kind === 'count') {
+    out.push(`Total: ${formatSize(total.size)} (${signed(total.sizeDiff, formatSize)}) in ${count(total.count)} ${countWord(result.countUnit)} (${signed(total.countDiff, count)})`);
+  } else {
+    const v = (x: number) => formatValue(x, type.unit);
+    out.push(`Total ${type.name}: ${v(total.values[t])} (${signed(total.valueDiffs[t], v)})`);
+  }
   return `${out.join('\n')}\n`;
 }

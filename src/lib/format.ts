@@ -35,6 +35,40 @@ export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** Nanoseconds as a duration: 850 ms, 1.91 s, 12 µs. */
+export function formatDuration(ns: number): string {
+  const a = Math.abs(ns);
+  const [div, unit] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
+  const v = a / div;
+  const digits = div === 1 ? 0 : v < 10 ? 2 : v < 100 ? 1 : 0;
+  return `${ns < 0 ? '-' : ''}${v.toFixed(digits)} ${unit}`;
+}
+
+/**
+ * A value of a sample type in its unit (ValueTypeInfo.unit): bytes as sizes, nanoseconds as
+ * durations, counts (pprof's "count", "objects", "samples", tracemalloc's "blocks") as numbers,
+ * any other unit as a number with the unit after it.
+ */
+export function formatValue(n: number, unit: string): string {
+  if (unit === 'bytes') return formatSize(n);
+  if (unit === 'nanoseconds') return formatDuration(n);
+  if (COUNT_UNITS.has(unit)) return formatCount(n);
+  return `${formatCount(n)} ${unit}`;
+}
+const COUNT_UNITS = new Set(['', 'count', 'objects', 'samples', 'blocks']);
+
+/** Which of an answer's value columns is ranked (TopResult, DiffResult), its unit and its name. */
+export function rankedColumn(r: { value: string; valueTypes: { name: string; unit: string; kind: string }[] }): { index: number; unit: string; name: string; kind: string } {
+  const index = Math.max(0, r.valueTypes.findIndex((t) => t.name === r.value));
+  const t = r.valueTypes[index] ?? { name: r.value, unit: 'bytes', kind: 'size' };
+  return { index, unit: t.unit, name: t.name, kind: t.kind };
+}
+
+/** formatValue with a sign, for changes. */
+export function formatSignedValue(n: number, unit: string): string {
+  return `${n > 0 ? '+' : n < 0 ? '−' : '±'}${formatValue(Math.abs(n), unit)}`;
+}
+
 export function formatPercent(part: number, total: number): string {
   if (total <= 0) return '–';
   const p = (100 * part) / total;

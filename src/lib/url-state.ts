@@ -1,7 +1,7 @@
 // The URL is the state: everything needed to reopen a view lives in the hash, parsed and written
 // here only. Versioned: `v` names the layout a link was written in; links of older layouts go
 // through UPGRADERS (one step per version) before they are read, so old links keep working.
-//   #v=1&url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&filter=…&q=…&inv=1&zoom=12
+//   #v=1&url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&value=alloc_space&filter=…&q=…&inv=1&zoom=12
 //   #v=1&data=<gzipped, base64url profile>   (a profile packed into the link itself)
 //   #v=1&lib=<library entry id>&view=…        (a profile kept in this browser's library: a reload
 //                                            reopens it; elsewhere the link explains it is not there)
@@ -17,6 +17,8 @@ export interface HashState {
   view: View | null;
   by: GroupBy | null;
   mode: Mode | null;
+  /** The value type ranked by (a pprof sample type); null: the profile's default. */
+  value: string | null;
   filter: string;
   search: string;
   inverted: boolean;
@@ -62,6 +64,7 @@ export function parseHash(hash: string, views: readonly string[]): ParsedHash {
       view: pick<View>('view', views),
       by: pick<GroupBy>('by', BYS),
       mode: pick<Mode>('mode', MODES),
+      value: p.get('value') || null,
       filter: p.get('filter') ?? '',
       search: p.get('q') ?? '',
       inverted: p.get('inv') === '1',
@@ -81,6 +84,7 @@ export function formatHash(s: HashState): string {
   if (s.view) p.set('view', s.view);
   if (s.by) p.set('by', s.by);
   if (s.mode && s.mode !== 'self') p.set('mode', s.mode);
+  if (s.value) p.set('value', s.value);
   if (s.filter) p.set('filter', s.filter);
   if (s.search) p.set('q', s.search);
   if (s.inverted) p.set('inv', '1');

@@ -1,6 +1,6 @@
 // View settings of the open profile, shared by its views and mirrored in the URL hash
 // (url-state.ts), so a link reopens the same view and back/forward step through views.
-import type { GroupBy, Mode, ViewId } from '../../workers/api/types.ts';
+import type { GroupBy, Mode, ProfileSummary, ViewId } from '../../workers/api/types.ts';
 
 export type View = ViewId;
 
@@ -20,4 +20,16 @@ export const viewState = $state({
   flameSearch: '',
   /** The open profile's base for diffs (an engine profile id), null for none. */
   baseId: null as number | null,
+  /** The value type (sample type) Top and the flame graph rank by; null: the profile's default. */
+  value: null as string | null,
 });
+
+/**
+ * The value type to ask `profile` for: the chosen one when this profile has it, else undefined
+ * (the engine takes the profile's default). A link's `value=alloc_space` means nothing to a
+ * tracemalloc dump, so it is ignored there rather than refused.
+ */
+export function valueFor(profile: ProfileSummary): string | undefined {
+  const v = viewState.value;
+  return v !== null && profile.capabilities.valueTypes.some((t) => t.name === v) ? v : undefined;
+}

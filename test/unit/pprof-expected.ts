@@ -25,6 +25,10 @@ export interface SectionBase {
   diffBase: string | null;
   /** The profile files named last on the command line. */
   files: string[];
+  /** -tagroot, -tagfocus, -tagignore as given (null when absent). */
+  tagroot: string | null;
+  tagfocus: string | null;
+  tagignore: string | null;
   /** Lines pprof prints before the table (File:, Type:, Time:, comments, stderr notes). */
   header: string[];
 }
@@ -81,11 +85,11 @@ function splitName(rest: string): { name: string; inline: TopRow['inline'] } {
   return { name: rest, inline: '' };
 }
 
-function commandParts(args: string[]): Pick<SectionBase, 'sampleIndex' | 'diffBase' | 'files'> {
+function commandParts(args: string[]): Pick<SectionBase, 'sampleIndex' | 'diffBase' | 'files' | 'tagroot' | 'tagfocus' | 'tagignore'> {
   const flag = (name: string) => args.find((a) => a.startsWith(`-${name}=`))?.slice(name.length + 2) ?? null;
   const sampleIndex = flag('sample_index');
   if (!sampleIndex) throw new Error(`section without -sample_index: ${args.join(' ')}`);
-  return { sampleIndex, diffBase: flag('diff_base'), files: args.filter((a) => !a.startsWith('-')) };
+  return { sampleIndex, diffBase: flag('diff_base'), files: args.filter((a) => !a.startsWith('-')), tagroot: flag('tagroot'), tagfocus: flag('tagfocus'), tagignore: flag('tagignore') };
 }
 
 const ROW = /^\s*(\S+)\s+(\S+%)\s+(\S+%)\s+(\S+)\s+(\S+%)  (.+)$/;

@@ -6,16 +6,14 @@
 import type { DiffRow, FrameOut } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { valueOr0, type ValueSelection } from '../model/values.ts';
-import { compareCodePoints, groupFrames, type Groups } from './group.ts';
+import { compareCodePoints, groupFrames, identityOf, type Groups } from './group.ts';
 
-function contentKey(frames: FrameOut[]): string {
-  return frames.map((f) => `${f.file}\u0000${f.line ?? ''}\u0000${f.function ?? ''}`).join('\u0001');
-}
-
-/** The group of `groups` whose frames are `frames` (matched by content), or -1. */
+/** The group of `side` that is the group `frames` names (matched the way diffs match them), or -1. */
 export function findGroup(side: DiffSide, frames: FrameOut[]): number {
-  const key = contentKey(frames);
-  for (const g of side.groups.order) if (contentKey(groupFrames(side.profile, side.groups, g)) === key) return g;
+  const by = side.groups.by;
+  const byName = !!side.profile.meta.functionsByName;
+  const key = identityOf(frames, by, byName);
+  for (const g of side.groups.order) if (identityOf(groupFrames(side.profile, side.groups, g), by, byName) === key) return g;
   return -1;
 }
 
@@ -45,6 +43,9 @@ export interface DiffSide {
 export function compareGroups(base: DiffSide, head: DiffSide, selection: ValueSelection): DiffRow[] {
   const baseColumn = head.profile.valueTypes.map((t) => base.profile.valueTypes.findIndex((b) => b.name === t.name));
   const k = baseColumn.length;
+  const by = head.groups.by;
+  const byName = !!head.profile.meta.functionsByName;
+  const contentKey = (frames: FrameOut[]) => identityOf(frames, by, byName);
   const old = new Map<string, { frames: FrameOut[]; values: number[] }>();
   for (const g of base.groups.order) {
     const frames = groupFrames(base.profile, base.groups, g);

@@ -2,9 +2,10 @@
 //
 // A trace passes when (there are no include filters or it matches one of them) and it matches
 // every exclude filter's own test — exactly Snapshot._filter_trace in Lib/tracemalloc.py.
+// Label filters (pprof's -tagfocus / -tagignore) are a further condition each sample must meet.
 
 import { HeaplensError } from '../api/errors.ts';
-import type { TraceFilter } from '../api/types.ts';
+import type { LabelFilter, TraceFilter } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
 
 /** fnmatch.translate for POSIX: `*` crosses `/`, `[!x]` negates, everything else literal. */
@@ -98,9 +99,59 @@ function passes(f: CompiledFilter, stack: number, domain: number): boolean {
   return f.inclusive ? res && domain === f.domain : res || domain !== f.domain;
 }
 
+/**
+ * Per sample: 1 when it has a label matching `f` (pprof's -tagfocus: a string value matching one
+ * of the patterns, a number in one of the ranges; only the key when neither is given).
+ */
+function labelMatches(profile: Profile, f: LabelFilter): Uint8Array {
+  const labels = profile.samples.labels;
+  const { strings } = profile;
+  const keys = new Set<number>();
+  if (labels) for (let j = 0; j < labels.length; j++) if (strings[labels.key[j]] === f.key) keys.add(labels.key[j]);
+  if (keys.size === 0) {
+    const have = labels ? [...new Set(Array.from(labels.key, (k) => strings[k]))].sort() : [];
+    throw new HeaplensError(
+      'unsupported-query',
+      have.length
+        ? `This profile has no label "${f.key}"; its samples carry ${have.map((k) => `"${k}"`).join(', ')}.`
+        : `This ${profile.meta.format} profile has no sample labels, so "tag:${f.key}" matches nothing.`,
+    );
+  }
+  const patterns = f.values?.map((v) => fnmatchToRegExp(v)) ?? null;
+  const strMatch = new Map<number, boolean>();
+  const out = new Uint8Array(profile.samples.length);
+  const { start, key, str, num } = labels!;
+  for (let i = 0; i < out.length; i++) {
+    for (let j = start[i]; j < start[i + 1] && out[i] === 0; j++) {
+      if (!keys.has(key[j])) continue;
+      let hit: boolean;
+      if (str[j] >= 0) {
+        let m = strMatch.get(str[j]);
+        if (m === undefined) strMatch.set(str[j], (m = !patterns || patterns.some((re) => re.test(strings[str[j]]))));
+        hit = m;
+      } else {
+        hit = !patterns || (f.ranges ?? []).some(([lo, hi]) => (lo === null || num[j] >= lo) && (hi === null || num[j] <= hi));
+      }
+      if (hit) out[i] = 1;
+    }
+  }
+  return out;
+}
+
 /** 1 for each sample that passes the filters, or null when there are none (all pass). */
 export function sampleMask(profile: Profile, filters: TraceFilter[] | undefined): Uint8Array | null {
   if (!filters || filters.length === 0) return null;
+  const labelFilters = filters.filter((f) => f.label);
+  if (labelFilters.length) {
+    // Label words stand apart from tracemalloc's include/exclude rule: each must hold.
+    const rest = sampleMask(profile, filters.filter((f) => !f.label));
+    const mask = rest ?? new Uint8Array(profile.samples.length).fill(1);
+    for (const f of labelFilters) {
+      const m = labelMatches(profile, f.label!);
+      for (let i = 0; i < mask.length; i++) if (m[i] !== (f.inclusive ? 1 : 0)) mask[i] = 0;
+    }
+    return mask;
+  }
   for (const f of filters) {
     if (f.domain !== undefined && f.domain !== null && !profile.samples.domain) {
       throw new HeaplensError('unsupported-query', `Domain filters need a tracemalloc snapshot; this ${profile.meta.format} profile has no domains.`);

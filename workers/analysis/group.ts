@@ -56,20 +56,31 @@ export interface KeyMap {
   count: number;
 }
 
+/**
+ * What makes two frames one group:
+ * - file: the file.
+ * - line: file, line and function, so two functions on one line stay apart (pprof's -lines
+ *   names a node "function file:line"; tracemalloc frames have no function, so it changes
+ *   nothing there).
+ * - function: function and file, or the function's name alone when the format's own tool
+ *   merges one name across files (`meta.functionsByName`: pprof's -functions).
+ */
 export function keyMap(profile: Profile, by: Exclude<GroupBy, 'traceback'>): KeyMap {
   const { frames } = profile;
   const ofFrame = new Int32Array(frames.length);
-  const ids = new Map<number, number>();
+  const ids = new Map<number | string, number>();
   const reps: number[] = [];
   const noScript = profile.strings.indexOf(NO_SCRIPT);
-  // Keys pack two string/line ids in one exact double (both < 2^26 in any real profile). A frame
-  // without a script is keyed by its function in every grouping (builtins are not one "file").
+  const byName = !!profile.meta.functionsByName;
+  // Keys pack two string/line ids in one exact double (both < 2^26 in any real profile); three
+  // do not fit, so a line's key is text. A frame without a script is keyed by its function in
+  // every grouping (builtins are not one "file").
   for (let f = 0; f < frames.length; f++) {
-    let k: number;
+    let k: number | string;
     if (frames.file[f] === noScript && noScript >= 0) k = noScript * 0x1_0000_0000 + (frames.func[f] + 1);
     else if (by === 'file') k = frames.file[f];
-    else if (by === 'line') k = frames.file[f] * 0x1_0000_0000 + (frames.line[f] + 1);
-    else k = frames.file[f] * 0x1_0000_0000 + (frames.func[f] + 1);
+    else if (by === 'line') k = `${frames.file[f]},${frames.line[f]},${frames.func[f]}`;
+    else k = byName ? frames.func[f] : frames.file[f] * 0x1_0000_0000 + (frames.func[f] + 1);
     let id = ids.get(k);
     if (id === undefined) {
       id = reps.length;
@@ -253,6 +264,21 @@ export function frameOut(profile: Profile, frame: number, by: GroupBy): FrameOut
     line: by === 'file' || by === 'function' ? (by === 'function' && frames.line[frame] >= 0 ? frames.line[frame] : null) : frames.line[frame],
     function: by === 'file' || func < 0 ? null : strings[func],
   };
+}
+
+/**
+ * A group's identity from its frames, for matching groups of two profiles (diffs): the same
+ * parts keyMap groups by, so a function whose first line moved is still one function.
+ */
+export function identityOf(frames: FrameOut[], by: GroupBy, functionsByName: boolean): string {
+  return frames
+    .map((f) => {
+      if (f.file === NO_SCRIPT) return `${f.file}\u0000${f.function ?? ''}`; // a builtin is its function
+      if (by === 'file') return f.file;
+      if (by === 'function') return functionsByName ? `\u0000${f.function ?? ''}` : `${f.file}\u0000${f.function ?? ''}`;
+      return `${f.file}\u0000${f.line ?? ''}\u0000${f.function ?? ''}`;
+    })
+    .join('\u0001');
 }
 
 /** The frames of a group, outermost first. */

@@ -6,7 +6,47 @@
 //   server.py:11       only that line of that file
 //   all:*tornado*      match any frame of the traceback, not just the innermost
 //   domain:0  !domain:0
-import type { TraceFilter } from './types.ts';
+//   tag:worker=alpha   a sample label (pprof): that value (fnmatch; v1,v2 for either), tag:key
+//                      for any value, tag:bytes=1kb:64kb a numeric range (kb = 1024 as pprof);
+//                      !tag:… drops them. Label words must each hold (pprof's -tagfocus).
+import type { LabelFilter, TraceFilter } from './types.ts';
+
+const SIZE_UNITS: Record<string, number> = { b: 1, byte: 1, bytes: 1, kb: 2 ** 10, kib: 2 ** 10, mb: 2 ** 20, mib: 2 ** 20, gb: 2 ** 30, gib: 2 ** 30, tb: 2 ** 40, tib: 2 ** 40 };
+const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** "4096", "4kb", "1.5ms" → a number (sizes in bytes, times in nanoseconds); null otherwise. */
+export function parseLabelNumber(text: string): number | null {
+  const m = /^(-?\d+(?:\.\d+)?)([a-zµ]*)$/i.exec(text.trim());
+  if (!m) return null;
+  const unit = m[2].toLowerCase();
+  const scale = unit === '' ? 1 : (SIZE_UNITS[unit] ?? TIME_UNITS[unit]);
+  return scale === undefined ? null : Number(m[1]) * scale;
+}
+
+/** `4kb`, `1kb:4kb`, `:64kb`, `4mb:` → [low, high]; null when it is not a number or range. */
+function parseRange(spec: string): [number | null, number | null] | null {
+  const parts = spec.split(':');
+  if (parts.length > 2) return null;
+  if (parts.length === 1) {
+    const n = parseLabelNumber(spec);
+    return n === null ? null : [n, n];
+  }
+  const [a, b] = parts.map((x) => (x === '' ? null : parseLabelNumber(x)));
+  if ((parts[0] !== '' && a === null) || (parts[1] !== '' && b === null) || (a === null && b === null)) return null;
+  return [a, b];
+}
+
+/** `key`, `key=v1,v2`, `key=1kb:4kb` (after `tag:`) → a label filter, or why not. */
+export function parseLabelSpec(text: string): LabelFilter | string {
+  const eq = text.indexOf('=');
+  const key = eq < 0 ? text : text.slice(0, eq);
+  if (!key) return `"tag:${text}" names no label (tag:key or tag:key=value)`;
+  if (eq < 0) return { key };
+  const specs = text.slice(eq + 1).split(',');
+  if (specs.some((v) => v === '')) return `"tag:${text}" has an empty value`;
+  const ranges = specs.map(parseRange).filter((r) => r !== null);
+  return { key, values: specs, ...(ranges.length ? { ranges } : {}) };
+}
 
 export interface ParsedFilters {
   filters: TraceFilter[];
@@ -25,6 +65,10 @@ export function parseFilterWord(raw: string, inclusive = true): TraceFilter | st
   }
   const domain = /^domain:(\d+)$/.exec(word);
   if (domain) return { inclusive, domain: Number(domain[1]) };
+  if (word.startsWith('tag:')) {
+    const label = parseLabelSpec(word.slice(4));
+    return typeof label === 'string' ? label : { inclusive, label };
+  }
   let allFrames = false;
   if (word.startsWith('all:')) {
     allFrames = true;

@@ -48,6 +48,21 @@ export interface TraceFilter {
   allFrames?: boolean;
   /** tracemalloc address-space domain. */
   domain?: number | null;
+  /**
+   * A condition on the sample's labels (pprof's -tagfocus / -tagignore) instead of its frames.
+   * Label filters do not take part in tracemalloc's include/exclude rule: each one must hold on
+   * its own (inclusive: the sample has a matching label; not inclusive: it has none).
+   */
+  label?: LabelFilter | null;
+}
+
+/** `tag:key`, `tag:key=v1,v2`, `tag:bytes=1kb:4kb` (filter-syntax.ts). */
+export interface LabelFilter {
+  key: string;
+  /** fnmatch patterns, any of which a string value must match; absent: any value. */
+  values?: string[];
+  /** Ranges [low, high] (inclusive, null = open) any of which a numeric value must be in. */
+  ranges?: [number | null, number | null][];
 }
 
 export interface TopQuery extends Range {
@@ -58,6 +73,12 @@ export interface TopQuery extends Range {
   filters?: TraceFilter[];
   /** Case-insensitive substring that a row's frames (file or function) must contain. */
   search?: string;
+  /**
+   * A label key: every stack gets a frame for the sample's value of it at its root (pprof's
+   * -tagroot), so rows, tracebacks and diffs split by the label. The frame's function is the
+   * value (values joined by ",", "" when the sample has none), its file the key.
+   */
+  groupLabel?: string | null;
 }
 
 export interface FrameOut {
@@ -204,6 +225,8 @@ export interface FlameQuery {
   baseId?: number | null;
   /** Callers or callees of one frame (an index into the layout's frames), speedscope's sandwich. */
   sandwich?: { frame: number; side: 'callers' | 'callees' } | null;
+  /** As TopQuery.groupLabel: the label's values become the graph's roots. */
+  groupLabel?: string | null;
 }
 
 export interface FlameFrames {
@@ -251,6 +274,8 @@ export interface Capabilities {
   valueTypes: ValueTypeInfo[];
   /** The value type ranked by default (null for a heap snapshot without allocation stacks). */
   defaultValue: string | null;
+  /** Keys of the samples' labels (pprof), sorted: for label filters and groupLabel. */
+  labelKeys: string[];
 }
 
 export interface ProfileSummary {
@@ -280,6 +305,14 @@ export interface ProfileSummary {
   /** Whether top()/diff() work (false for a heap snapshot without allocation traces). */
   hasAllocations: boolean;
   capabilities: Capabilities;
+  /** Things to know before reading the numbers (a CPU profile, no samples, drop_frames not applied). */
+  notices: string[];
+  /** The producer's comments and documentation link (pprof), when it wrote them. */
+  comments: string[];
+  docUrl: string | null;
+  /** How samples were taken (pprof's period_type and period), when the file says. */
+  period: { type: string; unit: string; value: number } | null;
+  durationNanos: number | null;
 }
 
 export interface Progress {

@@ -6,6 +6,7 @@ import type { DiffResult, FlameLayout, FlameQuery, FrameOut, Totals, TopQuery, T
 import { compareGroups, findGroup } from '../analysis/diff.ts';
 import { allocationFlame, differentialFlame, sandwichFlame } from '../analysis/flame/allocations.ts';
 import { groupBy, pageOfGroups, restrictSums, rowMatcher, stacksInGroup, sumByStack, type Groups, type StackSums } from '../analysis/group.ts';
+import { withLabelRoots } from '../analysis/labels.ts';
 import { gzip, toCompact } from '../formats/compact/compact.ts';
 import type { Profile } from '../model/profile.ts';
 import { selectValues, valueOr0, type ValueSelection } from '../model/values.ts';
@@ -17,6 +18,8 @@ export class AllocationDocument {
   private readonly sums = new Map<string, StackSums>();
   private readonly groupings = new Map<string, Groups>();
   private wholeTotals: number[] | null = null;
+  /** The profile under label roots (query.groupLabel), one document per key. */
+  private readonly labelled = new Map<string, AllocationDocument>();
 
   constructor(
     readonly name: string,
@@ -89,13 +92,26 @@ export class AllocationDocument {
     };
   }
 
+  /** The document to answer `query` from: this one, or this one under the query's label roots. */
+  private under(groupLabel: string | null | undefined): AllocationDocument {
+    if (!groupLabel) return this;
+    let doc = this.labelled.get(groupLabel);
+    if (!doc) {
+      if (this.labelled.size >= 4) this.labelled.clear();
+      this.labelled.set(groupLabel, (doc = new AllocationDocument(this.name, withLabelRoots(this.profile, groupLabel))));
+    }
+    return doc;
+  }
+
   top(query: TopQuery): TopResult {
+    if (query.groupLabel) return this.under(query.groupLabel).top({ ...query, groupLabel: null });
     const selection = this.selection(query.value);
     return this.result(this.groupsFor(query, selection), selection, query);
   }
 
   /** The tracebacks (whole stacks) of the samples in group `key` of `query`, largest first. */
   tracebacksOf(query: TopQuery, key: number, limit = 20): TopResult {
+    if (query.groupLabel) return this.under(query.groupLabel).tracebacksOf({ ...query, groupLabel: null }, key, limit);
     const selection = this.selection(query.value);
     const groups = this.groupsFor(query, selection);
     const inGroup = stacksInGroup(this.profile, groups, key, query.mode ?? 'self');
@@ -105,6 +121,7 @@ export class AllocationDocument {
 
   /** This profile compared to `base` (Snapshot.compare_to order). */
   diff(base: AllocationDocument, query: TopQuery): DiffResult {
+    if (query.groupLabel) return this.under(query.groupLabel).diff(base.under(query.groupLabel), { ...query, groupLabel: null });
     const selection = this.selection(query.value);
     const value = this.profile.valueTypes[selection.primary].name;
     const head = this.groupsFor(query, selection);
@@ -117,6 +134,7 @@ export class AllocationDocument {
    * either profile), each compared with its own base: what changed under that line or file.
    */
   diffTracebacksOf(base: AllocationDocument, query: TopQuery, frames: FrameOut[], limit = 20): DiffResult {
+    if (query.groupLabel) return this.under(query.groupLabel).diffTracebacksOf(base.under(query.groupLabel), { ...query, groupLabel: null }, frames, limit);
     const selection = this.selection(query.value);
     const baseSelection = base.selection(this.profile.valueTypes[selection.primary].name);
     const tracebacks = (doc: AllocationDocument, sel: ValueSelection) => {
@@ -156,6 +174,7 @@ export class AllocationDocument {
   }
 
   flame(query: FlameQuery, base: AllocationDocument | null): FlameLayout {
+    if (query.groupLabel) return this.under(query.groupLabel).flame({ ...query, groupLabel: null }, base && base.under(query.groupLabel));
     const selection = this.selection(query.value);
     if (query.sandwich) return sandwichFlame(this.profile, query.filters, selection, query.sandwich.frame, query.sandwich.side);
     if (base) return differentialFlame(this.profile, base.profile, query.filters, selection, !!query.inverted);

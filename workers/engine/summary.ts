@@ -26,7 +26,16 @@ function capabilities(profile: Profile | null, heap: boolean): Capabilities {
     modes: ['self', 'inclusive', 'cumulative'],
     valueTypes: profile ? profile.valueTypes.map(({ name, unit, kind }) => ({ name, unit, kind })) : [],
     defaultValue: profile ? defaultValue(profile) : null,
+    labelKeys: profile ? labelKeys(profile) : [],
   };
+}
+
+function labelKeys(profile: Profile): string[] {
+  const labels = profile.samples.labels;
+  if (!labels) return [];
+  const keys = new Set<number>();
+  for (let i = 0; i < labels.length; i++) keys.add(labels.key[i]);
+  return [...keys].map((k) => profile.strings[k]).sort();
 }
 
 export function summarize(id: number, doc: OpenDocument): ProfileSummary {
@@ -67,5 +76,10 @@ export function summarize(id: number, doc: OpenDocument): ProfileSummary {
     heap: heapSummary,
     hasAllocations: profile !== null,
     capabilities: capabilities(profile, heap !== null),
+    notices: profile?.meta.notices ?? [],
+    comments: profile?.meta.comments ?? [],
+    docUrl: profile?.meta.docUrl ?? null,
+    period: profile?.meta.period ?? null,
+    durationNanos: profile?.meta.durationNanos ?? null,
   };
 }

@@ -7,13 +7,14 @@ import type { JobControl } from '../model/job.ts';
 import { compactImporter } from './compact/index.ts';
 import { heapProfileImporter } from './heapprofile/index.ts';
 import { heapSnapshotImporter } from './heapsnapshot/index.ts';
+import { pprofImporter } from './pprof/index.ts';
 import type { Imported, Importer } from './importer.ts';
 import { formatBytes, inputOf, type ImportInput } from './input.ts';
 import { tracemallocImporter } from './tracemalloc/index.ts';
 
 export type { Imported, Importer };
 
-export const IMPORTERS: readonly Importer[] = [tracemallocImporter, heapSnapshotImporter, heapProfileImporter, compactImporter];
+export const IMPORTERS: readonly Importer[] = [tracemallocImporter, heapSnapshotImporter, heapProfileImporter, pprofImporter, compactImporter];
 
 const HEAD_BYTES = 4096;
 
@@ -24,14 +25,15 @@ export function formatsWeRead(): string {
 }
 
 /** The importer whose format `head` starts; throws a specific HeaplensError when there is none. */
-export function sniff(head: Uint8Array, size: number): Importer {
+export function sniff(head: Uint8Array, size: number, gzipped: number | null = null): Importer {
   if (size === 0) throw new HeaplensError('empty', 'The file is empty (0 bytes).');
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, HEAD_BYTES));
   for (const importer of IMPORTERS) if (importer.sniff(head, text)) return importer;
   if (text.replace(/^\uFEFF?\s*/, '').startsWith('{')) {
     throw new HeaplensError('not-a-profile', `This is a JSON file, but not a profile heaplens knows (heaplens reads ${formatsWeRead()}).`);
   }
-  throw new HeaplensError('not-a-profile', `This file (${formatBytes(size)}) is not a recognised memory profile. heaplens reads ${formatsWeRead()}.`);
+  const sizes = gzipped === null ? formatBytes(size) : `${formatBytes(gzipped)} gzipped, ${formatBytes(size)} unpacked`;
+  throw new HeaplensError('not-a-profile', `This file (${sizes}) is not a recognised memory profile. heaplens reads ${formatsWeRead()}.`);
 }
 
 const isGzip = (head: Uint8Array) => head[0] === 0x1f && head[1] === 0x8b;
@@ -42,7 +44,9 @@ const isGzip = (head: Uint8Array) => head[0] === 0x1f && head[1] === 0x8b;
  */
 export async function importFile(input: ImportInput, job: JobControl): Promise<{ importer: Importer; imported: Imported }> {
   let head = await input.head(HEAD_BYTES);
+  let gzipped: number | null = null;
   if (input.size > 0 && isGzip(head)) {
+    gzipped = input.size;
     let blob: Blob;
     try {
       blob = await new Response(input.stream().pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)).blob();
@@ -54,7 +58,7 @@ export async function importFile(input: ImportInput, job: JobControl): Promise<{
     head = await input.head(HEAD_BYTES);
     if (input.size > 0 && isGzip(head)) throw new HeaplensError('unsupported-version', 'This file is gzip inside gzip; heaplens unpacks one level.');
   }
-  const importer = sniff(head, input.size);
+  const importer = sniff(head, input.size, gzipped);
   if (input.size > importer.maxBytes) {
     throw new HeaplensError('too-big', importer.tooBig?.(input.size) ?? `This file is ${formatBytes(input.size)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`);
   }

@@ -43,6 +43,27 @@ export interface SampleTable {
   values: Float64Array[];
   /** tracemalloc's address-space domain (0 = Python's allocator); absent for other formats. */
   domain?: Int32Array;
+  /** Key–value labels per sample (pprof); absent when the format has none. */
+  labels?: LabelTable;
+  length: number;
+}
+
+/**
+ * Sample labels, as pprof writes them (`Sample.label`): each a key with a string value, or a
+ * number with an optional unit (Go's `bytes` per heap sample, `pprof.Do` labels, a Node
+ * profile's `file`). A sample may carry several, also several of one key. Only the analyses
+ * that ask for labels read this (a label filter, grouping under a label); all others ignore it.
+ */
+export interface LabelTable {
+  /** Sample i's labels are [start[i], start[i + 1]); `start` has samples.length + 1 entries. */
+  start: Uint32Array;
+  key: Int32Array; // string index
+  /** String index of a string label's value; -1 for a numeric label. */
+  str: Int32Array;
+  /** A numeric label's value (0 for a string label). */
+  num: Float64Array;
+  /** String index of a numeric label's unit; -1 when the file names none. */
+  unit: Int32Array;
   length: number;
 }
 
@@ -72,6 +93,21 @@ export interface ProfileMeta {
   name?: string;
   /** Lines are where each function starts, not where it allocated (V8's sampling profiles). */
   linesAreFunctionStarts?: boolean;
+  /**
+   * Grouping by function keys on the function's name alone, as the producing tool does
+   * (`go tool pprof -functions` merges one name across files); otherwise on name and file.
+   */
+  functionsByName?: boolean;
+  /** How samples were taken (pprof's period_type and period: every 524288 bytes, every 10 ms). */
+  period?: { type: string; unit: string; value: number } | null;
+  /** How long the profile covers, in nanoseconds, when the file says. */
+  durationNanos?: number | null;
+  /** The producer's comments (pprof's `comment`). */
+  comments?: string[];
+  /** Where the producer documents this kind of profile (pprof's doc_url). */
+  docUrl?: string | null;
+  /** What a reader of the numbers should know: rules not applied, no memory in the file, no samples. */
+  notices?: string[];
 }
 
 export interface Profile {

@@ -34,7 +34,7 @@ export function selectValues(p: Pick<Profile, 'valueTypes' | 'meta'>, name?: str
   }
   const t = types[primary];
   const pair = pairOf(types, t);
-  const size = t.kind === 'count' ? (pair >= 0 && types[pair].kind === 'size' ? pair : -1) : primary;
+  const size = t.kind === 'size' ? primary : pair >= 0 && types[pair].kind === 'size' ? pair : -1;
   const count = t.kind === 'count' ? primary : pair >= 0 && types[pair].kind === 'count' ? pair : -1;
   return { primary, secondary: pair >= 0 ? pair : primary, size, count };
 }

@@ -24,6 +24,7 @@ function currentHash(): HashState {
     view: session.profile ? viewState.view : null,
     by: viewState.by,
     mode: viewState.mode,
+    value: viewState.value,
     filter: viewState.filterText,
     search: viewState.search,
     inverted: viewState.inverted,
@@ -37,7 +38,7 @@ function syncHash(): void {
   if (applying || !hashReady) return;
   const hash = formatHash(h);
   if (hash === location.hash) return;
-  const key = `${h.url}|${h.view}|${h.by}|${h.mode}|${h.inverted}|${h.zoom}`;
+  const key = `${h.url}|${h.view}|${h.by}|${h.mode}|${h.value}|${h.inverted}|${h.zoom}`;
   if (key !== lastKey && lastKey !== '') history.pushState(null, '', hash);
   else history.replaceState(null, '', hash);
   lastKey = key;
@@ -50,6 +51,7 @@ async function applyHash(initial: boolean): Promise<void> {
   if (h.view) viewState.view = h.view;
   if (h.by) viewState.by = h.by;
   viewState.mode = h.mode ?? 'self';
+  viewState.value = h.value;
   viewState.filterText = h.filter;
   viewState.search = h.search;
   viewState.inverted = h.inverted;

@@ -3,7 +3,7 @@
 // It reopens with the same numbers for every grouping, filter and diff.
 
 import { HeaplensError } from '../../api/errors.ts';
-import type { Profile, ProfileFormat, ValueType } from '../../model/profile.ts';
+import type { LabelTable, Profile, ProfileFormat, ValueType } from '../../model/profile.ts';
 import { parseJson } from '../json.ts';
 
 interface Compact {
@@ -13,24 +13,53 @@ interface Compact {
   strings: string[];
   frames: { func: number[]; file: number[]; line: number[]; column: number[] };
   stacks: { frame: number[]; parent: number[] };
-  samples: { stack: number[]; values: number[][]; domain?: number[] };
+  samples: { stack: number[]; values: number[][]; domain?: number[]; labelSet?: number[] };
+  /** Sample labels: each set a list of [key, str (-1 numeric), num, unit (-1 none)]; samples name a set, -1 none. */
+  labelSets?: [number, number, number, number][][];
+}
+
+/** Each sample's labels as one set id (-1 for none), and the sets. */
+function labelSetsOf(p: Profile): { ofSample: Int32Array; sets: [number, number, number, number][][] } | null {
+  const l = p.samples.labels;
+  if (!l) return null;
+  const ofSample = new Int32Array(p.samples.length).fill(-1);
+  const ids = new Map<string, number>();
+  const sets: [number, number, number, number][][] = [];
+  for (let i = 0; i < p.samples.length; i++) {
+    if (l.start[i] === l.start[i + 1]) continue;
+    const set: [number, number, number, number][] = [];
+    for (let j = l.start[i]; j < l.start[i + 1]; j++) set.push([l.key[j], l.str[j], l.num[j], l.unit[j]]);
+    const k = JSON.stringify(set);
+    let id = ids.get(k);
+    if (id === undefined) {
+      id = sets.length;
+      ids.set(k, id);
+      sets.push(set);
+    }
+    ofSample[i] = id;
+  }
+  return { ofSample, sets };
 }
 
 export function toCompact(p: Profile): Compact {
-  // One sample per (stack, domain): counts and sizes add, so every grouping stays exact.
-  const key = new Map<number, number>();
+  // One sample per (stack, domain, labels): counts and sizes add, so every grouping stays exact.
+  const key = new Map<number | string, number>();
   const stack: number[] = [];
   const domain: number[] = [];
+  const labelSet: number[] = [];
   const values: number[][] = p.valueTypes.map(() => []);
   const d = p.samples.domain;
+  const labels = labelSetsOf(p);
   for (let i = 0; i < p.samples.length; i++) {
-    const k = p.samples.stack[i] * 65536 + (d ? d[i] & 0xffff : 0);
+    const sd = p.samples.stack[i] * 65536 + (d ? d[i] & 0xffff : 0);
+    const k = labels ? `${sd},${labels.ofSample[i]}` : sd;
     let j = key.get(k);
     if (j === undefined) {
       j = stack.length;
       key.set(k, j);
       stack.push(p.samples.stack[i]);
       domain.push(d ? d[i] : 0);
+      if (labels) labelSet.push(labels.ofSample[i]);
       for (const v of values) v.push(0);
     }
     for (let t = 0; t < values.length; t++) values[t][j] += p.samples.values[t][i];
@@ -42,7 +71,8 @@ export function toCompact(p: Profile): Compact {
     strings: p.strings,
     frames: { func: Array.from(p.frames.func), file: Array.from(p.frames.file), line: Array.from(p.frames.line), column: Array.from(p.frames.column) },
     stacks: { frame: Array.from(p.stacks.frame), parent: Array.from(p.stacks.parent) },
-    samples: { stack, values, ...(d ? { domain } : {}) },
+    samples: { stack, values, ...(d ? { domain } : {}), ...(labels ? { labelSet } : {}) },
+    ...(labels ? { labelSets: labels.sets } : {}),
   };
 }
 
@@ -73,6 +103,7 @@ export function parseCompact(bytes: Uint8Array): Profile {
   const nSamples = c.samples?.stack?.length ?? bad('no samples');
   for (const s of c.samples.stack) if (!(s >= 0 && s < nStacks)) bad('a sample names a missing stack');
   if (c.samples.values?.length !== c.valueTypes?.length) bad('values do not match the value types');
+  const labels = c.samples.labelSet ? labelTableOf(c, nStrings, bad) : undefined;
   return {
     meta: c.meta,
     valueTypes: c.valueTypes.map(upgradeValueType),
@@ -83,9 +114,40 @@ export function parseCompact(bytes: Uint8Array): Profile {
       stack: Int32Array.from(c.samples.stack),
       values: c.samples.values.map((v) => Float64Array.from(v)),
       ...(c.samples.domain ? { domain: Int32Array.from(c.samples.domain) } : {}),
+      ...(labels ? { labels } : {}),
       length: nSamples,
     },
   };
+}
+
+function labelTableOf(c: Compact, nStrings: number, bad: (what: string) => never): LabelTable {
+  const sets = c.labelSets ?? bad('samples name label sets, and there are none');
+  const ofSample = c.samples.labelSet!;
+  if (ofSample.length !== c.samples.stack.length) bad('label sets do not match the samples');
+  const start = new Uint32Array(ofSample.length + 1);
+  let n = 0;
+  for (let i = 0; i < ofSample.length; i++) {
+    start[i] = n;
+    const s = ofSample[i];
+    if (s === -1) continue;
+    if (!(Number.isInteger(s) && s >= 0 && s < sets.length)) bad('a sample names a missing label set');
+    n += sets[s].length;
+  }
+  start[ofSample.length] = n;
+  const t: LabelTable = { start, key: new Int32Array(n), str: new Int32Array(n), num: new Float64Array(n), unit: new Int32Array(n), length: n };
+  let j = 0;
+  const str = (x: number, none: boolean) => (Number.isInteger(x) && ((none && x === -1) || (x >= 0 && x < nStrings)) ? x : bad('a label names a missing string'));
+  for (const s of ofSample) {
+    if (s === -1) continue;
+    for (const [key, value, num, unit] of sets[s]) {
+      t.key[j] = str(key, false);
+      t.str[j] = str(value, true);
+      t.num[j] = typeof num === 'number' ? num : bad('a label has no number');
+      t.unit[j] = str(unit, true);
+      j++;
+    }
+  }
+  return t;
 }
 
 /** Files written before value types had a kind (heaplens 0.1) name only size and count. */

@@ -155,6 +155,17 @@ class IdIndex {
   }
 }
 
+/**
+ * Errors of references past the end of a table (the table's field number: 3 mappings,
+ * 4 locations, 5 functions, 6 strings): damage, or a file cut between two fields.
+ */
+const DANGLING = new WeakMap<HeaplensError, number>();
+function dangling(table: number, message: string): HeaplensError {
+  const e = new HeaplensError('corrupt', message);
+  DANGLING.set(e, table);
+  return e;
+}
+
 export function decodePprof(buf: Uint8Array): PprofProfile {
   if (buf.length === 0) throw new HeaplensError('empty', 'This file is empty (0 bytes).');
   const r = new Reader(buf, 0, buf.length);
@@ -174,6 +185,7 @@ export function decodePprof(buf: Uint8Array): PprofProfile {
   let docUrlX = 0;
   const commentX: number[] = [];
   let fieldsSeen = 0;
+  let lastField = 0;
 
   while (r.pos < r.end) {
     const at = r.pos;
@@ -182,6 +194,7 @@ export function decodePprof(buf: Uint8Array): PprofProfile {
     const wire = tag & 7;
     if (field === 0) throw new HeaplensError(fieldsSeen === 0 ? 'not-a-profile' : 'corrupt', fieldsSeen === 0 ? 'This file is not a pprof profile (profile.proto): it does not start with a protobuf field.' : `This pprof profile is damaged: field number 0 at byte ${at}.`);
     fieldsSeen++;
+    lastField = field;
     if (field <= 6) {
       if (wire !== 2) {
         if (field === 6 || fieldsSeen > 1) wrongWire(field, wire, 'the profile', at);
@@ -233,68 +246,85 @@ export function decodePprof(buf: Uint8Array): PprofProfile {
   }
 
   if (stringR.length === 0) {
-    if (sampleTypeR.length || sampleR.length || locationR.length) {
-      throw new HeaplensError('truncated', 'This pprof profile is truncated: it has samples but no string table (producers write the string table last), so it was probably cut off while being written or copied.');
+    if (sampleTypeR.length || sampleR.length || locationR.length || periodTypeRange) {
+      throw new HeaplensError('truncated', 'This pprof profile is truncated: it has no string table (producers write the string table after the samples), so it was probably cut off while being written or copied.');
     }
     throw new HeaplensError('not-a-profile', 'This file is not a pprof profile (profile.proto): it has no string table, sample types or samples.');
   }
-  const strings = decodeStrings(buf, stringR);
-  if (strings[0] !== '') {
-    throw new HeaplensError('corrupt', `This pprof profile is damaged: its string table must start with an empty string, and it starts with ${JSON.stringify(strings[0].slice(0, 40))}.`);
-  }
-  const str = (x: number, what: string): string => {
-    if (x >= 0 && x < strings.length && Number.isInteger(x)) return strings[x];
-    throw new HeaplensError('corrupt', `This pprof profile is damaged: ${what} points at string ${x}, and the string table has ${strings.length}.`);
-  };
-  const strIndex = (x: number, what: string): number => {
-    str(x, what);
-    return x;
-  };
-
-  const valueType = (start: number, end: number, what: string): ValueType => {
-    const m = new Reader(buf, start, end);
-    let type = 0;
-    let unit = 0;
-    while (m.pos < m.end) {
-      const at = m.pos;
-      const tag = m.uint();
-      const f = Math.floor(tag / 8);
-      const w = tag & 7;
-      if (f === 1 || f === 2) {
-        if (w !== 0) wrongWire(f, w, what, at);
-        if (f === 1) type = m.int();
-        else unit = m.int();
-      } else m.skip(w, f);
+  try {
+    return resolve();
+  } catch (e) {
+    // A file cut between two fields reads as whole messages, and only its references break: to
+    // an entry past the end of the table the file stopped in, or in a table producers write
+    // after it (profile.proto's order: samples, mappings, locations, functions, strings) of
+    // which nothing arrived. A complete profile never refers past its tables.
+    const table = e instanceof HeaplensError ? DANGLING.get(e) : undefined;
+    const tables = [null, sampleTypeR, sampleR, mappingR, locationR, functionR, stringR];
+    if (table !== undefined && lastField >= 1 && lastField <= 6 && (table === lastField || (table > lastField && tables[table]!.length === 0))) {
+      throw new HeaplensError('truncated', `This pprof profile is truncated: it ends inside its ${['', 'sample types', 'samples', 'mappings', 'locations', 'functions', 'string table'][lastField]} while other parts refer to entries past that point (${(e as Error).message.replace(/^This pprof profile is damaged: /, '').replace(/\.$/, '')}). It was probably cut off while being written or copied; collect or download it again.`);
     }
-    return { type: str(type, what), unit: str(unit, what) };
-  };
-  const sampleTypes: ValueType[] = [];
-  for (let i = 0; i < sampleTypeR.length; i++) sampleTypes.push(valueType(sampleTypeR.starts[i], sampleTypeR.ends[i], 'a sample type'));
-  const periodType = periodTypeRange ? valueType(periodTypeRange[0], periodTypeRange[1], 'the period type') : null;
+    throw e;
+  }
 
-  const functions = decodeFunctions(buf, functionR, strIndex);
-  const mappings = decodeMappings(buf, mappingR, str);
-  const mappingIndex = new Map(mappings.map((m, i) => [m.id, i]));
-  const locations = decodeLocations(buf, locationR, new IdIndex(functions.id, functions.length, 'function'), mappingIndex);
-  const samples = decodeSamples(buf, sampleR, sampleTypes.length, new IdIndex(locations.id, locations.length, 'location'), strIndex);
+  function resolve(): PprofProfile {
+    const strings = decodeStrings(buf, stringR);
+    if (strings[0] !== '') {
+      throw new HeaplensError('corrupt', `This pprof profile is damaged: its string table must start with an empty string, and it starts with ${JSON.stringify(strings[0].slice(0, 40))}.`);
+    }
+    const str = (x: number, what: string): string => {
+      if (x >= 0 && x < strings.length && Number.isInteger(x)) return strings[x];
+      throw dangling(6, `This pprof profile is damaged: ${what} points at string ${x}, and the string table has ${strings.length}.`);
+    };
+    const strIndex = (x: number, what: string): number => {
+      str(x, what);
+      return x;
+    };
 
-  return {
-    strings,
-    sampleTypes,
-    defaultSampleType: str(defaultSampleTypeX, 'default_sample_type'),
-    samples,
-    locations,
-    functions,
-    mappings,
-    dropFrames: str(dropFramesX, 'drop_frames'),
-    keepFrames: str(keepFramesX, 'keep_frames'),
-    timeNanos,
-    durationNanos,
-    periodType,
-    period,
-    comments: commentX.map((x) => str(x, 'a comment')),
-    docUrl: str(docUrlX, 'doc_url'),
-  };
+    const valueType = (start: number, end: number, what: string): ValueType => {
+      const m = new Reader(buf, start, end);
+      let type = 0;
+      let unit = 0;
+      while (m.pos < m.end) {
+        const at = m.pos;
+        const tag = m.uint();
+        const f = Math.floor(tag / 8);
+        const w = tag & 7;
+        if (f === 1 || f === 2) {
+          if (w !== 0) wrongWire(f, w, what, at);
+          if (f === 1) type = m.int();
+          else unit = m.int();
+        } else m.skip(w, f);
+      }
+      return { type: str(type, what), unit: str(unit, what) };
+    };
+    const sampleTypes: ValueType[] = [];
+    for (let i = 0; i < sampleTypeR.length; i++) sampleTypes.push(valueType(sampleTypeR.starts[i], sampleTypeR.ends[i], 'a sample type'));
+    const periodType = periodTypeRange ? valueType(periodTypeRange[0], periodTypeRange[1], 'the period type') : null;
+
+    const functions = decodeFunctions(buf, functionR, strIndex);
+    const mappings = decodeMappings(buf, mappingR, str);
+    const mappingIndex = new Map(mappings.map((m, i) => [m.id, i]));
+    const locations = decodeLocations(buf, locationR, new IdIndex(functions.id, functions.length, 'function'), mappingIndex);
+    const samples = decodeSamples(buf, sampleR, sampleTypes.length, new IdIndex(locations.id, locations.length, 'location'), strIndex);
+
+    return {
+      strings,
+      sampleTypes,
+      defaultSampleType: str(defaultSampleTypeX, 'default_sample_type'),
+      samples,
+      locations,
+      functions,
+      mappings,
+      dropFrames: str(dropFramesX, 'drop_frames'),
+      keepFrames: str(keepFramesX, 'keep_frames'),
+      timeNanos,
+      durationNanos,
+      periodType,
+      period,
+      comments: commentX.map((x) => str(x, 'a comment')),
+      docUrl: str(docUrlX, 'doc_url'),
+    };
+  }
 }
 
 function decodeFunctions(buf: Uint8Array, ranges: Ranges, strIndex: (x: number, what: string) => number): FunctionTable {
@@ -416,7 +446,7 @@ function decodeLocations(buf: Uint8Array, ranges: Ranges, functionIndex: IdIndex
               const fid = lr.id('function');
               if (fid !== 0) {
                 fn = functionIndex.get(fid);
-                if (fn < 0) throw new HeaplensError('corrupt', `This pprof profile is damaged: a line names function ${fid}, which the profile does not define.`);
+                if (fn < 0) throw dangling(5, `This pprof profile is damaged: a line names function ${fid}, which the profile does not define.`);
               }
             } else if (lf === 2) line = lr.int();
             else column = lr.int();
@@ -433,7 +463,7 @@ function decodeLocations(buf: Uint8Array, ranges: Ranges, functionIndex: IdIndex
           const mid = r.id('mapping');
           if (mid !== 0) {
             const m = mappingIndex.get(mid);
-            if (m === undefined) throw new HeaplensError('corrupt', `This pprof profile is damaged: a location names mapping ${mid}, which the profile does not define.`);
+            if (m === undefined) throw dangling(3, `This pprof profile is damaged: a location names mapping ${mid}, which the profile does not define.`);
             mapping[i] = m;
           }
         } else if (f === 3) {
@@ -464,7 +494,7 @@ function decodeSamples(buf: Uint8Array, ranges: Ranges, types: number, locationI
   const dense = locationIndex.denseTable();
   const addLocation = (id: number) => {
     const li = locationIndex.get(id);
-    if (li < 0) throw new HeaplensError('corrupt', `This pprof profile is damaged: a sample names location ${id}, which the profile does not define.`);
+    if (li < 0) throw dangling(4, `This pprof profile is damaged: a sample names location ${id}, which the profile does not define.`);
     if (locs === location.length) location = grow(location, locs + 1);
     location[locs++] = li;
   };

@@ -44,8 +44,18 @@ function plausibleMessage(head: Uint8Array, start: number, end: number, allowed:
  * in them must be a Profile field with the wire type profile.proto gives it (Go starts with
  * period_type, others with sample_type), each nested message must read as its type, the string
  * table must start with "", and at least two fields must be there unless the head ends first.
- * JSON, pickles, heap snapshots and text fail on their first byte or two.
+ * JSON, pickles, heap snapshots and text fail on their first byte or two. Once CONFIDENT fields
+ * have read well, a field that does not is damage in a pprof profile, and the file is claimed so
+ * that the decoder can say where it is damaged instead of "not a recognised profile".
  */
+const CONFIDENT = 8;
+/**
+ * The fields producers write first: sample_type (encoders in field order: pprof's own, prost,
+ * pprof-format), samples or mappings (a profile without sample types), time_nanos (Go's CPU
+ * writer), period_type (Go's heap writer). A text starting with "j" reads as a comment field.
+ */
+const FIRST_FIELDS = new Set([1, 2, 3, 9, 11]);
+
 export function sniff(head: Uint8Array): boolean {
   if (head.length < 2) return false;
   const r = new Reader(head, 0, head.length);
@@ -56,7 +66,8 @@ export function sniff(head: Uint8Array): boolean {
       const tag = r.uint();
       const f = Math.floor(tag / 8);
       const w = tag & 7;
-      if (f === 0 || (f < PROFILE_FIELDS.length && !(PROFILE_FIELDS[f] & (1 << w)))) return false;
+      if (fields === 0 && !FIRST_FIELDS.has(f)) return false;
+      if (f === 0 || (f < PROFILE_FIELDS.length && !(PROFILE_FIELDS[f] & (1 << w)))) return fields >= CONFIDENT;
       if (f >= PROFILE_FIELDS.length) return fields > 0; // a field newer than this reader: stop judging
       if (w === 0) r.uint();
       else {
@@ -64,9 +75,9 @@ export function sniff(head: Uint8Array): boolean {
         const start = r.pos;
         const end = Math.min(head.length, start + n);
         if (f === 6) {
-          if (strings === 0 && n !== 0) return false;
+          if (strings === 0 && n !== 0) return fields >= CONFIDENT;
           strings++;
-        } else if (f !== 13 && !plausibleMessage(head, start, end, NESTED_FIELDS[f])) return false;
+        } else if (f !== 13 && !plausibleMessage(head, start, end, NESTED_FIELDS[f])) return fields >= CONFIDENT;
         r.pos = start + n;
       }
       fields++;
