@@ -192,6 +192,8 @@ describe('other pprof files say what they are', () => {
     await page.goto(BASE);
     await dropHeap(page, 'go-cpu.pb.gz');
     assert.match(await page.getByTestId('profile-notice').innerText(), /not a memory profile/);
+    // The header totals the profile in its own unit (pprof: 850 ms of cpu), never "0 B".
+    assert.equal(await page.getByTestId('profile-total').innerText(), '850 ms cpu');
     await page.getByTestId('group-function').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=top-table] th:nth-child(3)')?.textContent === 'cpu');
     const rows = await tableRows(page);

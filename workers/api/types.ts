@@ -289,6 +289,8 @@ export interface ProfileSummary {
   stackCount: number;
   frameCount: number;
   total: { size: number; count: number };
+  /** Every value type's total (in `capabilities.valueTypes` order; empty for a snapshot without allocation stacks). */
+  totalValues: number[];
   hasFunctionNames: boolean;
   sampled: boolean;
   tracebackLimit: number | null;

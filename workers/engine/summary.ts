@@ -49,10 +49,12 @@ export function summarize(id: number, doc: OpenDocument): ProfileSummary {
   }
   const heapSummary = heap ? heap.summary() : null;
   let total = { size: 0, count: 0 };
+  let totalValues: number[] = [];
   if (heapSummary) total = { size: heapSummary.totalSize, count: heapSummary.nodeCount };
   else if (profile) {
     const t = (doc as AllocationDocument).totals();
     total = { size: t.size, count: t.count };
+    totalValues = t.values;
   }
   const format: ProfileFormat = heap ? 'heapsnapshot' : profile!.meta.format;
   return {
@@ -65,6 +67,7 @@ export function summarize(id: number, doc: OpenDocument): ProfileSummary {
     stackCount: profile ? profile.stacks.length : 0,
     frameCount: profile ? profile.frames.length : 0,
     total,
+    totalValues,
     hasFunctionNames: profile ? profile.meta.hasFunctionNames : true,
     sampled: profile ? profile.meta.sampled : false,
     tracebackLimit: profile ? profile.meta.tracebackLimit : null,
