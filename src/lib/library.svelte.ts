@@ -25,6 +25,8 @@ export interface LibraryEntry {
   captureTime: number | null;
   /** null for a recovered file that has not been read by the engine. */
   total: { size: number; count: number } | null;
+  /** The total as the header says it, when it is no size (a CPU profile's "850 ms cpu"). */
+  totalText?: string;
   /** See contentFingerprint; null on records from before fingerprints. */
   fingerprint: string | null;
   recovered?: boolean;
@@ -39,7 +41,7 @@ export interface RecoveredFile {
   extension: string;
 }
 
-type NewEntry = Pick<LibraryEntry, 'name' | 'format' | 'captureTime'> & { total: { size: number; count: number } };
+type NewEntry = Pick<LibraryEntry, 'name' | 'format' | 'captureTime' | 'totalText'> & { total: { size: number; count: number } };
 
 const store = createStore('heaplens', 'library');
 const INDEX = 'index';
@@ -181,7 +183,7 @@ export async function addToLibrary(blob: Blob, meta: NewEntry): Promise<LibraryE
       if (same) {
         // The label stays; the numbers are the engine's latest reading of the file. A recovered
         // file also learns its real name the first time it is read.
-        const numbers = { format: meta.format, captureTime: meta.captureTime ?? same.captureTime, total: meta.total, opened: now };
+        const numbers = { format: meta.format, captureTime: meta.captureTime ?? same.captureTime, total: meta.total, totalText: meta.totalText, opened: now };
         const seen: LibraryEntry = same.recovered
           ? { ...same, ...numbers, name: meta.name, label: same.label === same.name ? meta.name : same.label, recovered: false }
           : { ...same, ...numbers };

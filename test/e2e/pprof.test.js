@@ -194,6 +194,7 @@ describe('other pprof files say what they are', () => {
     assert.match(await page.getByTestId('profile-notice').innerText(), /not a memory profile/);
     // The header totals the profile in its own unit (pprof: 850 ms of cpu), never "0 B".
     assert.equal(await page.getByTestId('profile-total').innerText(), '850 ms cpu');
+    await page.getByTestId('library-entry').filter({ hasText: '850 ms cpu' }).waitFor(); // the library says it the same way
     await page.getByTestId('group-function').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=top-table] th:nth-child(3)')?.textContent === 'cpu');
     const rows = await tableRows(page);

@@ -2,7 +2,7 @@
 // the label the user gave it in the library, else its file name; and when it was saved, so two
 // files of one name can be told apart.
 import type { ProfileSummary } from '../../../workers/api/types.ts';
-import { formatTime } from '../format.ts';
+import { formatTime, formatValue } from '../format.ts';
 import { library } from '../library.svelte.ts';
 import { session } from './state.svelte.ts';
 
@@ -27,4 +27,12 @@ export function describe(p: ProfileSummary): string {
   const label = labelOf(p);
   const t = timeOf(p);
   return `${label}${label !== p.name ? ` (${p.name})` : ''}${t ? ` · ${t.what} ${formatTime(t.at)}` : ''}`;
+}
+
+/** The profile's total in its default value, when that is no size ("850 ms cpu"); null otherwise. */
+export function valueHeadline(p: ProfileSummary): string | null {
+  const c = p.capabilities;
+  const i = c.valueTypes.findIndex((t) => t.name === c.defaultValue);
+  if (p.heap || i < 0 || c.valueTypes[i].kind === 'size') return null;
+  return `${formatValue(p.totalValues[i] ?? 0, c.valueTypes[i].unit)} ${c.valueTypes[i].name}`;
 }

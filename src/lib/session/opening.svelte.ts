@@ -7,6 +7,7 @@ import { getEngine, openProfile, type OpenJob } from '../engine-client.ts';
 import { contentFingerprint } from '../library-content.ts';
 import { addToLibrary, StorageFullError } from '../library.svelte.ts';
 import { viewState } from '../view-state.svelte.ts';
+import { valueHeadline } from './naming.svelte.ts';
 import { session } from './state.svelte.ts';
 
 export interface OpenOptions {
@@ -79,7 +80,7 @@ function keep(blob: Blob, name: string, summary: ProfileSummary, options: OpenOp
   if (options.keep === false || options.libraryId) return;
   // Plain values: an open profile's summary lives in $state (a proxy IndexedDB cannot clone).
   const total = { size: summary.total.size, count: summary.total.count };
-  addToLibrary(blob, { name, format: summary.format, captureTime: summary.captureTime, total }).then(
+  addToLibrary(blob, { name, format: summary.format, captureTime: summary.captureTime, total, totalText: valueHeadline(summary) ?? undefined }).then(
     (entry) => {
       if (session.about[summary.id]) session.about[summary.id].libraryId = entry.id;
       if (session.profile?.id === summary.id) session.source = { ...session.source, libraryId: entry.id };
