@@ -114,7 +114,7 @@ function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Ar
  * over typed arrays (the hot loops); between them the job reports progress and may cancel, so a
  * big snapshot's indexing can be stopped (the worker needs a turn of its event loop for that).
  */
-export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules; job?: JobControl } = {}): Promise<HeapAnalysis> {
+export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules; job?: JobControl; selfSize?: Uint32Array | Float64Array } = {}): Promise<HeapAnalysis> {
   const rules = options.rules ?? DEVTOOLS_RULES;
   const job = options.job ?? NO_JOB;
   const steps = 5;
@@ -130,7 +130,8 @@ export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRule
   await step(3);
   const idom = immediateDominators(dfs, { firstPred: edges.firstPred, pred: preds });
   await step(4);
-  const result = retainedSizes(g, dfs, idom);
+  // DevTools sums the shallow sizes after its move to owners (shallow.ts); memlab the file's.
+  const result = retainedSizes(g, dfs, idom, options.selfSize ?? g.selfSize);
   job.progress('indexing', steps, steps);
   return analysisOf(g, rules, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
 }
@@ -313,12 +314,12 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
 }
 
 /** Retained sizes: children before parents (reverse DFS order: a dominator's number is lower). */
-function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
+function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize: Uint32Array | Float64Array): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
   const n = g.nodeCount;
   const { count, vertex } = dfs;
-  const retainedSize = Float64Array.from(g.selfSize);
+  const retainedSize = Float64Array.from(selfSize);
   let totalSize = 0;
-  for (let i = 0; i < n; i++) totalSize += g.selfSize[i];
+  for (let i = 0; i < n; i++) totalSize += selfSize[i];
   for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
   const dominator = dfs.label.subarray(0, n); // label is free now
   dominator[ROOT] = ROOT;

@@ -11,7 +11,7 @@ import { layoutTree, TreeBuilder } from './layout.ts';
  * `minFraction` of the heap are left out (their space stays in their dominator's width), so a
  * heap of millions of objects stays a drawable few thousand rectangles.
  */
-export function dominatorFlame(g: HeapGraph, a: HeapAnalysis, classes: ClassIndex, minFraction = 1 / 20000, maxNodes = 60000): FlameLayout {
+export function dominatorFlame(g: HeapGraph, a: HeapAnalysis, classes: ClassIndex, selfSize: ArrayLike<number> = g.selfSize, minFraction = 1 / 20000, maxNodes = 60000): FlameLayout {
   const threshold = a.retainedSize[ROOT] * minFraction;
   const n = g.nodeCount;
   // Children lists of the kept nodes only.
@@ -46,7 +46,7 @@ export function dominatorFlame(g: HeapGraph, a: HeapAnalysis, classes: ClassInde
     t.parent.push(parent);
     t.frame.push(frameFor(node));
     t.total.push(a.retainedSize[node]);
-    t.self.push(g.selfSize[node]);
+    t.self.push(selfSize[node]);
     t.count.push(1);
     t.base.push(0);
     kept++;
