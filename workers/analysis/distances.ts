@@ -49,17 +49,21 @@ export function devtoolsDistances(g: HeapGraph, ignored: Uint8Array | null = nul
     hiddenEdge: c.edgeHidden,
     hidden: c.hidden,
     array: c.array,
+    seen: new Int32Array((n + 31) >>> 5),
   };
+  const mark = (x: number) => (s.seen[x >>> 5] |= 1 << (x & 31));
   let tail = 0;
   for (let e = g.firstEdge[ROOT]; e < g.firstEdge[ROOT + 1]; e++) {
     const child = g.edgeTo[e];
     if (!isUserRoot(g, child, c)) continue;
     distance[child] = 1;
+    mark(child);
     queue[tail++] = child;
   }
   const userRoots = tail > 0;
   bfs(s, tail);
   distance[ROOT] = userRoots ? BASE_SYSTEM_DISTANCE : 0;
+  mark(ROOT);
   queue[0] = ROOT;
   bfs(s, 1);
   return distance;
@@ -82,11 +86,13 @@ interface BfsState {
   hiddenEdge: number;
   hidden: number;
   array: number;
+  /** Nodes with a distance, a bit each. */
+  seen: Int32Array;
 }
 
 /** Breadth first from queue[0 .. tail), with DevTools' filter (see the top of the file). */
 function bfs(s: BfsState, tail: number): void {
-  const { g, distance, queue, ignored, weakMaps, pending, nativeContext, descriptors, sloppy, weak, internal, element, hiddenEdge, hidden, array } = s;
+  const { g, distance, queue, ignored, weakMaps, pending, nativeContext, descriptors, sloppy, weak, internal, element, hiddenEdge, hidden, array, seen } = s;
   const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
   const weakMapState = weakMaps.state;
   let head = 0;
@@ -100,7 +106,8 @@ function bfs(s: BfsState, tail: number): void {
       const et = edgeType[e];
       if (et === weak) continue;
       const to = edgeTo[e];
-      if (distance[to] !== NO_DISTANCE) continue;
+      // A bit per node (fits a CPU cache) says whether `to` has its distance already.
+      if ((seen[to >>> 5] & (1 << (to & 31))) !== 0) continue;
       if (ignored !== null && ignored[to] === 1) continue;
       if (special !== 0) {
         const indexed = et === element || et === hiddenEdge;
@@ -110,6 +117,7 @@ function bfs(s: BfsState, tail: number): void {
           const index = indexed ? edgeNameOrIndex[e] : parseInt(g.strings[edgeNameOrIndex[e]], 10);
           if (!(index < 2 || index % 3 !== 1)) continue;
           distance[to] = d;
+          seen[to >>> 5] |= 1 << (to & 31);
           queue[tail++] = to;
           continue;
         }
@@ -122,6 +130,7 @@ function bfs(s: BfsState, tail: number): void {
         }
       }
       distance[to] = d;
+      seen[to >>> 5] |= 1 << (to & 31);
       queue[tail++] = to;
     }
   }

@@ -26,9 +26,13 @@ const UNVISITED = 0xffffffff;
 const MULTIPLE = 0xfffffffe;
 
 /**
- * Self sizes after the move, or the graph's own array when nothing moves (no user roots). The
- * owners are a fixpoint, so the worklist order does not matter; each node enters it at most three
- * times (as its own owner, on getting an owner, on getting a second one).
+ * Self sizes after the move, or the graph's own array when nothing moves (no user roots).
+ *
+ * An owner is a fixpoint over the non-weak edges (an ownable node's owner is the join of what its
+ * referrers carry: an object itself, or the owner of an ownable referrer; two different ones make
+ * "several"), so it can be computed in any order. Two phases, both cheaper than DevTools' one
+ * worklist over every node: one sequential pass over all edges for what objects reference
+ * directly, then a worklist over ownable nodes only, to carry owners through internal chains.
  */
 export function shallowSizes(g: HeapGraph): Uint32Array | Float64Array {
   const c = typeCodes(g);
@@ -37,36 +41,52 @@ export function shallowSizes(g: HeapGraph): Uint32Array | Float64Array {
   if (n >= MULTIPLE) return g.selfSize;
   const { nodeType, nodeName, firstEdge, edgeTo, edgeType } = g;
   const externalString = g.strings.indexOf('system / ExternalStringData');
-  const owner = new Uint32Array(n);
-  let stack = new Uint32Array(Math.max(16, n));
-  let top = 0;
+  // ownable[i]: hidden, array, or an external string's data; everything else owns itself.
+  const ownable = new Uint8Array(n);
   const hidden = c.hidden;
   const array = c.array;
   const native = c.native;
   for (let i = 0; i < n; i++) {
     const t = nodeType[i];
-    if (t === hidden || t === array || (t === native && externalString >= 0 && nodeName[i] === externalString)) owner[i] = UNVISITED;
-    else {
-      owner[i] = i;
-      stack[top++] = i;
+    if (t === hidden || t === array || (t === native && externalString >= 0 && nodeName[i] === externalString)) ownable[i] = 1;
+  }
+  const owner = new Uint32Array(n).fill(UNVISITED);
+  const weak = c.edgeWeak;
+  let stack = new Uint32Array(1024);
+  let top = 0;
+  const push = (x: number) => {
+    if (top === stack.length) {
+      const bigger = new Uint32Array(stack.length * 2);
+      bigger.set(stack);
+      stack = bigger;
+    }
+    stack[top++] = x;
+  };
+  // Phase 1: objects' own references.
+  for (let from = 0; from < n; from++) {
+    if (ownable[from] === 1) continue;
+    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
+      const to = edgeTo[e];
+      if (ownable[to] === 0 || edgeType[e] === weak) continue;
+      const current = owner[to];
+      if (current === from || current === MULTIPLE) continue;
+      if (current === UNVISITED) {
+        owner[to] = from;
+        push(to);
+      } else owner[to] = MULTIPLE; // already queued
     }
   }
-  const weak = c.edgeWeak;
+  // Phase 2: through chains of ownable nodes (each is queued again when its owner changes).
   while (top > 0) {
     const node = stack[--top];
     const o = owner[node];
     for (let e = firstEdge[node], end = firstEdge[node + 1]; e < end; e++) {
-      if (edgeType[e] === weak) continue;
       const to = edgeTo[e];
+      if (ownable[to] === 0 || edgeType[e] === weak) continue;
       const current = owner[to];
-      if (current === to || current === o || current === MULTIPLE) continue;
+      if (current === o || current === MULTIPLE) continue;
       owner[to] = current === UNVISITED ? o : MULTIPLE;
-      if (top === stack.length) {
-        const bigger = new Uint32Array(stack.length * 2);
-        bigger.set(stack);
-        stack = bigger;
-      }
-      stack[top++] = to;
+      push(to);
     }
   }
   const synthetic = c.synthetic;
@@ -74,7 +94,7 @@ export function shallowSizes(g: HeapGraph): Uint32Array | Float64Array {
   let size: Uint32Array | Float64Array = g.selfSize.slice();
   for (let i = 0; i < n; i++) {
     const o = owner[i];
-    if (o === i || o === UNVISITED || o === MULTIPLE) continue;
+    if (ownable[i] === 0 || o === UNVISITED || o === MULTIPLE) continue;
     if (o === ROOT || nodeType[o] === synthetic) continue; // DevTools: nothing is moved onto roots
     const sum = size[o] + size[i];
     if (sum > 0xffffffff && !(size instanceof Float64Array)) size = Float64Array.from(size);

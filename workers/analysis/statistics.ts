@@ -21,7 +21,11 @@ export function heapStatistics(g: HeapGraph, selfSize: ArrayLike<number>, total:
   let jsArrays = 0;
   let system = 0;
   const { nodeType, nodeName } = g;
-  const inDegree = storeReferrers(g, selfSize, arrayName, elements);
+  // After the move to owners (selfSize is not the file's own column), a store that still has a
+  // size has two referrers or more — one referrer, its array, would own it — so only snapshots
+  // without the move need the count.
+  const moved = selfSize !== g.selfSize;
+  const inDegree = moved ? new Map<number, number>() : storeReferrers(g, selfSize, arrayName, elements);
   for (let i = 0; i < g.nodeCount; i++) {
     const t = nodeType[i];
     const size = selfSize[i];

@@ -415,6 +415,20 @@ export interface FlameLayout {
   totalValue: number;
   /** What widths measure. */
   unit: string;
+  /**
+   * Dominator flame graphs only, per node. Children of one rectangle are grouped by class
+   * ("Entry ×5,000"); what is too narrow to draw apart is one "rest" rectangle per parent.
+   */
+  heap?: {
+    /** The snapshot node (its largest member for a group; -1 for a rest), e.g. to open its retainers. */
+    node: Int32Array;
+    /** How many objects the rectangle stands for (1: one object). */
+    objects: Float64Array;
+    /** 0 one object, 1 a group of one class, 2 the rest (smaller objects of several classes). */
+    kind: Uint8Array;
+    /** How the dominator refers to it, in heaplens' edge notation ('' when not by one direct edge). */
+    edge: string[];
+  };
 }
 
 /** What a profile offers, decided by the engine from its data: the UI and CLI read this. */
@@ -481,6 +495,8 @@ export interface EngineApi {
   heapClasses(id: number, query: HeapClassQuery): Page<HeapClassRow>;
   /** Heap snapshots: objects of one class (those the Summary counts under the query's filter), largest retained size first or by `sort`. */
   heapObjects(id: number, classId: number, query?: HeapObjectQuery): Page<HeapObjectRow>;
+  /** Heap snapshots: one object by node index (a flame graph rectangle's, a path step's). */
+  heapObjectAt(id: number, node: number): HeapObjectRow;
   /** Heap snapshots: the object with V8 id `objectId` (DevTools' @id), or null. */
   heapFindObject(id: number, objectId: number): HeapObjectRow | null;
   /** Heap snapshots: DevTools' Statistics (code, strings, JS arrays, typed arrays, system, native). */

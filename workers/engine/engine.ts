@@ -79,6 +79,7 @@ export function createEngine(): EngineApi {
     heapDetached: (id, range) => heap(id).detached(range),
     heapCompare: (headId, baseId, range) => heap(headId).compare(heap(baseId), range),
     heapFindObject: (id, objectId) => heap(id).findObject(objectId),
+    heapObjectAt: (id, node) => heap(id).objectAt(node),
     heapStatistics: (id) => heap(id).statistics,
     heapDuplicateStrings: (id) => heap(id).duplicateStrings(),
     heapRetainingEdges: (id, node, query) => heap(id).retainerState.retainers(node, query),

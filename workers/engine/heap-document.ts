@@ -262,6 +262,11 @@ export class HeapDocument {
     return { g: this.graph, selfSize: this.selfSize, retained: this.analysis.retainedSize, distance: this.distance, name: (n) => this.displayName(n) };
   }
 
+  objectAt(node: number): HeapObjectRow {
+    if (!(Number.isInteger(node) && node >= 0 && node < this.graph.nodeCount)) throw new HeaplensError('unsupported-query', `${this.name} has no node ${node}.`);
+    return this.row(node);
+  }
+
   /** The object with V8 id `id`, or null. */
   findObject(id: number): HeapObjectRow | null {
     const node = this.nodeOfId(id);
@@ -372,7 +377,7 @@ export class HeapDocument {
   }
 
   flame(): FlameLayout {
-    return dominatorFlame(this.graph, this.analysis, this.classes, this.selfSize);
+    return dominatorFlame(this.graph, this.analysis, this.classes, this.selfSize, this.tree);
   }
 
   // ---- timelines and the Allocation view ----
