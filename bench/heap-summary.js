@@ -60,11 +60,16 @@ export function summaryBench(file, runs = 5) {
     }
   }
   const best = (list, k) => Math.min(...list.map((r) => r[k] ?? Infinity));
+  const median = (list, k) => {
+    const xs = list.map((r) => r[k] ?? Infinity).sort((a, b) => a - b);
+    return xs[Math.floor(xs.length / 2)];
+  };
+  const side = (list) => ({ wall: best(list, 'wall'), cpu: hasTime ? best(list, 'cpu') : null, medianWall: median(list, 'wall'), medianCpu: hasTime ? median(list, 'cpu') : null });
   return {
     baseline: BASELINE,
     runs,
-    before: { wall: best(res.before, 'wall'), cpu: hasTime ? best(res.before, 'cpu') : null, classes: outputs.before.classCount },
-    after: { wall: best(res.after, 'wall'), cpu: hasTime ? best(res.after, 'cpu') : null, classes: outputs.after.classCount, hasStatistics: 'statistics' in outputs.after },
+    before: { ...side(res.before), classes: outputs.before.classCount },
+    after: { ...side(res.after), classes: outputs.after.classCount, hasStatistics: 'statistics' in outputs.after },
   };
 }
 
@@ -73,5 +78,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = summaryBench(file, Number(runs ?? 5));
   const ratio = (k) => (r.after[k] && r.before[k] ? (r.after[k] / r.before[k]).toFixed(3) : 'n/a');
   console.log(JSON.stringify(r));
-  console.log(`summary whole process, best of ${r.runs}: before ${r.before.wall.toFixed(2)} s wall (${r.before.cpu?.toFixed(2)} s CPU), after ${r.after.wall.toFixed(2)} s (${r.after.cpu?.toFixed(2)} s CPU); after/before ${ratio('wall')} wall, ${ratio('cpu')} CPU`);
+  console.log(
+    `summary whole process, best of ${r.runs}: before ${r.before.wall.toFixed(2)} s wall (${r.before.cpu?.toFixed(2)} s CPU), after ${r.after.wall.toFixed(2)} s (${r.after.cpu?.toFixed(2)} s CPU); ` +
+      `after/before ${ratio('wall')} wall, ${ratio('cpu')} CPU; medians ${ratio('medianWall')} wall, ${ratio('medianCpu')} CPU`,
+  );
 }

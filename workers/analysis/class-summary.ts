@@ -35,16 +35,19 @@ export function summaryRows(
   const shallow = new Float64Array(k);
   const retainedOf = new Float64Array(k);
   const minDistance = new Int32Array(k).fill(0x7fffffff);
-  const n = classOf.length;
-  for (let i = 0; i < n; i++) {
-    const s = selfSize[i];
-    if (s === 0 || (filter !== null && !filter[i])) continue;
+  // A sequential pass for counts, sizes and distances, which also flags the counted nodes (a bit
+  // each: the tree walk's random reads then stay in a CPU cache), then the walk for retained sizes.
+  const counted = new Int32Array((classOf.length + 31) >>> 5);
+  for (let i = 0; i < classOf.length; i++) {
+    const size = selfSize[i];
+    if (size === 0 || (filter !== null && filter[i] !== 1)) continue;
     const c = classOf[i];
     count[c]++;
-    shallow[c] += s;
+    shallow[c] += size;
     if (distance[i] < minDistance[c]) minDistance[c] = distance[i];
+    counted[i >>> 5] |= 1 << (i & 31);
   }
-  classRetainedSizes(classOf, selfSize, tree, retained, filter, retainedOf);
+  classWalk(classOf, counted, tree, retained, retainedOf);
   const rows: SummaryRow[] = [];
   for (let c = 0; c < k; c++) {
     if (count[c] === 0) continue;
@@ -58,17 +61,10 @@ export function summaryRows(
  * path from the root (only those with children: a leaf hides nothing). One flat loop over typed
  * arrays (no closures: this runs over every node at load).
  */
-function classRetainedSizes(
-  classOf: Uint32Array,
-  selfSize: ArrayLike<number>,
-  tree: DominatorTree,
-  retained: Float64Array,
-  filter: Uint8Array | null,
-  out: Float64Array,
-): void {
+function classWalk(classOf: Uint32Array, counted: Int32Array, tree: DominatorTree, retained: Float64Array, retainedOf: Float64Array): void {
   const { first, list } = tree;
   const n = classOf.length;
-  const onPath = new Uint32Array(out.length);
+  const onPath = new Uint32Array(retainedOf.length);
   const stack = new Uint32Array(n + 1);
   const next = new Uint32Array(n + 1);
   const marked = new Uint8Array(n + 1);
@@ -76,13 +72,15 @@ function classRetainedSizes(
   let node = ROOT;
   for (;;) {
     // Enter `node` at `depth`.
-    const c = classOf[node];
     let mark = 0;
-    if (onPath[c] === 0 && selfSize[node] !== 0 && (filter === null || filter[node] === 1)) {
-      out[c] += retained[node];
-      if (first[node] !== first[node + 1]) {
-        onPath[c]++;
-        mark = 1;
+    if ((counted[node >>> 5] & (1 << (node & 31))) !== 0) {
+      const c = classOf[node];
+      if (onPath[c] === 0) {
+        retainedOf[c] += retained[node];
+        if (first[node] !== first[node + 1]) {
+          onPath[c]++;
+          mark = 1;
+        }
       }
     }
     stack[depth] = node;

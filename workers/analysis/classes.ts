@@ -10,7 +10,7 @@
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
-import { applyInterfaceDefinitions, inferInterfaceDefinitions, plainObjects, type InterfaceDefinition, type PlainObjects } from './shapes.ts';
+import { applyInterfaceDefinitions, inferInterfaceDefinitions, plainObjectsOf, type InterfaceDefinition, type PlainObjects } from './shapes.ts';
 
 /** A source position, as V8 writes it (0-based line and column). */
 export interface SourceLocation {
@@ -105,9 +105,6 @@ export function classIndex(
 ): ClassIndex {
   const c = typeCodes(g);
   const domState = options.domState === undefined ? propagateDomState(g) : options.domState;
-  const plain = options.plain ?? plainObjects(g);
-  const definitions = options.definitions ?? inferInterfaceDefinitions(g, plain);
-  const match = applyInterfaceDefinitions(g, plain, definitions);
 
   const classes: HeapClass[] = [];
   const ids = new Map<string, number>();
@@ -133,26 +130,22 @@ export function classIndex(
   // constructor location by location.
   const classOf = new Uint32Array(g.nodeCount);
   const nameCache = new Int32Array(2 * g.strings.length).fill(-1);
-  const { nodeType, nodeName } = g;
-  const object = c.object;
-  const native = c.native;
-  for (let i = 0; i < g.nodeCount; i++) {
-    const t = nodeType[i];
-    if (t !== object && t !== native) {
-      const k = byType[t];
-      classOf[i] = k >= 0 ? k : typeClass(t);
-      continue;
-    }
-    const detached = domState !== null && domState[i] === 2;
-    const slot = 2 * nodeName[i] + (detached ? 1 : 0);
-    let k = nameCache[slot];
-    if (k < 0) {
-      const raw = g.strings[nodeName[i]];
-      const name = tagOnly(detached ? `Detached ${raw}` : raw);
-      k = nameCache[slot] = classFor(`,${name}`, name, null);
-    }
-    classOf[i] = k;
+  for (let t = 0; t < g.nodeTypes.length; t++) if (t !== c.object && t !== c.native) typeClass(t);
+  // The same pass finds the plain objects (type object, named "Object") for their shapes.
+  const walk: ByName = { byType, nameCache, classOf, objectName: options.plain ? -1 : g.strings.indexOf('Object'), plain: new Uint32Array(options.plain ? 0 : g.nodeCount), plainCount: 0 };
+  for (let at = byName(g.nodeType, g.nodeName, domState, c.object, c.native, walk, 0); at >= 0; ) {
+    // A name seen for the first time gets its class here, and the loop goes on from it.
+    const detached = domState !== null && domState[at] === 2;
+    const raw = g.strings[g.nodeName[at]];
+    const name = tagOnly(detached ? `Detached ${raw}` : raw);
+    nameCache[2 * g.nodeName[at] + (detached ? 1 : 0)] = classFor(`,${name}`, name, null);
+    at = byName(g.nodeType, g.nodeName, domState, c.object, c.native, walk, at);
   }
+  const plain = options.plain ?? plainObjectsOf(g, walk.plain.subarray(0, walk.plainCount));
+  const definitions = options.definitions ?? inferInterfaceDefinitions(g, plain);
+  const match = applyInterfaceDefinitions(g, plain, definitions);
+  const { nodeType } = g;
+  const object = c.object;
   const shapeClass = new Int32Array(definitions.length).fill(-1); // created on first use
   for (let p = 0; p < plain.nodes.length; p++) {
     const m = match[p];
@@ -191,6 +184,44 @@ export function classIndex(
     }
   }
   return { classes, classOf, names: classes.map((k) => k.name), domState, plain, definitions };
+}
+
+interface ByName {
+  byType: Int32Array;
+  nameCache: Int32Array;
+  classOf: Uint32Array;
+  /** The string "Object" (-1: do not collect plain objects), and where they are collected. */
+  objectName: number;
+  plain: Uint32Array;
+  plainCount: number;
+}
+
+/**
+ * Classes by type and name, from node `from` on, until a name without a class yet: returns that
+ * node (the caller names it and calls again from there), or -1 at the end. A plain function over
+ * typed arrays: it runs over every node at load.
+ */
+function byName(nodeType: Uint8Array, nodeName: Uint32Array, domState: Uint8Array | null, object: number, native: number, w: ByName, from: number): number {
+  const { byType, nameCache, classOf, objectName, plain } = w;
+  const n = classOf.length;
+  let plainCount = w.plainCount;
+  for (let i = from; i < n; i++) {
+    const t = nodeType[i];
+    if (t !== object && t !== native) {
+      classOf[i] = byType[t];
+      continue;
+    }
+    const name = nodeName[i];
+    const k = nameCache[2 * name + (domState !== null && domState[i] === 2 ? 1 : 0)];
+    if (k < 0) {
+      w.plainCount = plainCount;
+      return i;
+    }
+    classOf[i] = k;
+    if (name === objectName && t === object) plain[plainCount++] = i;
+  }
+  w.plainCount = plainCount;
+  return -1;
 }
 
 /** Children of each node in the dominator tree, as CSR: children of i are list[first[i] .. first[i+1]]. */

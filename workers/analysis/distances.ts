@@ -11,8 +11,9 @@
 // The retainers view recomputes them with some objects "ignored" (not entered).
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
-import { ROOT, WeakMapEdgeNames } from './dominators.ts';
-import { isUserRoot } from './shallow.ts';
+import { WeakMapEdgeNames } from './dominators.ts';
+import { DESCRIPTORS, NATIVE_CONTEXT, nodeFlags, PAGE } from './node-flags.ts';
+import { isUserRoot, ROOT, userRootsAreEntries } from './roots.ts';
 
 /** DevTools' constants (HeapSnapshotModel): "no distance", and the offsets the UI shows as "−". */
 export const NO_DISTANCE = -5;
@@ -29,6 +30,23 @@ export function distanceText(d: number): string {
  * retainers view's "ignore this retainer".
  */
 export function devtoolsDistances(g: HeapGraph, ignored: Uint8Array | null = null, weakMaps: WeakMapEdgeNames = new WeakMapEdgeNames(g.strings)): Int32Array {
+  return search(g, ignored, weakMaps, nodeFlags(g), false);
+}
+
+/**
+ * DevTools' distances, and the page objects its dominators need (what the user roots reach over
+ * non-weak edges) found in the same search when the user roots are the page's entry points (they
+ * are in every snapshot we have seen): the search's first pass reaches all of them but what only
+ * the edges it refuses lead to, which a depth-first walk from those edges adds. They are set as
+ * PAGE in `flags` (node-flags.ts), and `page` says whether they were (analyzeHeap finds them
+ * itself otherwise).
+ */
+export function distancesAndPageObjects(g: HeapGraph, flags: Uint8Array = nodeFlags(g)): { distance: Int32Array; page: boolean } {
+  const page = userRootsAreEntries(g);
+  return { distance: search(g, null, new WeakMapEdgeNames(g.strings), flags, page), page };
+}
+
+function search(g: HeapGraph, ignored: Uint8Array | null, weakMaps: WeakMapEdgeNames, flags: Uint8Array, withPage: boolean): Int32Array {
   const c = typeCodes(g);
   const n = g.nodeCount;
   const distance = new Int32Array(n).fill(NO_DISTANCE);
@@ -40,16 +58,14 @@ export function devtoolsDistances(g: HeapGraph, ignored: Uint8Array | null = nul
     ignored,
     weakMaps,
     pending: new Set<string>(),
-    nativeContext: g.strings.indexOf('system / NativeContext'),
-    descriptors: g.strings.indexOf('(map descriptors)'),
     sloppy: g.strings.indexOf('sloppy_function_map'),
     weak: c.edgeWeak,
     internal: c.edgeInternal,
     element: c.edgeElement,
     hiddenEdge: c.edgeHidden,
-    hidden: c.hidden,
-    array: c.array,
     seen: new Int32Array((n + 31) >>> 5),
+    refused: withPage ? [] : null,
+    flags,
   };
   const mark = (x: number) => (s.seen[x >>> 5] |= 1 << (x & 31));
   let tail = 0;
@@ -61,12 +77,32 @@ export function devtoolsDistances(g: HeapGraph, ignored: Uint8Array | null = nul
     queue[tail++] = child;
   }
   const userRoots = tail > 0;
-  bfs(s, tail);
+  bfs(s, tail, 1);
+  if (withPage) markPage(g, s);
+  s.refused = null;
   distance[ROOT] = userRoots ? BASE_SYSTEM_DISTANCE : 0;
   mark(ROOT);
   queue[0] = ROOT;
-  bfs(s, 1);
+  bfs(s, 1, distance[ROOT]);
   return distance;
+}
+
+/** PAGE for the first pass's nodes, and for what the edges it refused lead to over non-weak edges. */
+function markPage(g: HeapGraph, s: BfsState): void {
+  const { seen, flags } = s;
+  for (let i = 0; i < g.nodeCount; i++) if ((seen[i >>> 5] & (1 << (i & 31))) !== 0) flags[i] |= PAGE;
+  const stack = s.refused!.filter((x) => (flags[x] & PAGE) === 0);
+  for (const x of stack) flags[x] |= PAGE;
+  const weak = s.weak;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
+      const to = g.edgeTo[e];
+      if ((flags[to] & PAGE) !== 0 || g.edgeType[e] === weak) continue;
+      flags[to] |= PAGE;
+      stack.push(to);
+    }
+  }
 }
 
 interface BfsState {
@@ -77,31 +113,36 @@ interface BfsState {
   weakMaps: WeakMapEdgeNames;
   /** WeakMap pairs one of whose edges the search has refused (shared by both passes). */
   pending: Set<string>;
-  nativeContext: number;
-  descriptors: number;
   sloppy: number;
   weak: number;
   internal: number;
   element: number;
   hiddenEdge: number;
-  hidden: number;
-  array: number;
   /** Nodes with a distance, a bit each. */
   seen: Int32Array;
+  /** Targets of edges the filter refused (collected in the first pass when page objects are wanted). */
+  refused: number[] | null;
+  /** Node flags: NATIVE_CONTEXT and DESCRIPTORS mark the nodes whose edges the filter looks at by name. */
+  flags: Uint8Array;
 }
 
-/** Breadth first from queue[0 .. tail), with DevTools' filter (see the top of the file). */
-function bfs(s: BfsState, tail: number): void {
-  const { g, distance, queue, ignored, weakMaps, pending, nativeContext, descriptors, sloppy, weak, internal, element, hiddenEdge, hidden, array, seen } = s;
-  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
+/** Breadth first from queue[0 .. tail) (all at distance `start`), with DevTools' filter (see the top of the file). */
+function bfs(s: BfsState, tail: number, start: number): void {
+  const { g, distance, queue, ignored, weakMaps, pending, sloppy, weak, internal, element, hiddenEdge, seen, refused, flags } = s;
+  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex } = g;
   const weakMapState = weakMaps.state;
   let head = 0;
+  // The queue holds one level after the other: its children's distance is known without reading it.
+  let levelEnd = tail;
+  let d = start + 1;
   while (head < tail) {
+    if (head === levelEnd) {
+      levelEnd = tail;
+      d++;
+    }
     const node = queue[head++];
-    const d = distance[node] + 1;
-    const t = nodeType[node];
-    const name = nodeName[node];
-    const special = t === hidden && name === nativeContext && sloppy >= 0 ? 1 : t === array && name === descriptors ? 2 : 0;
+    const f = flags[node];
+    const special = (f & NATIVE_CONTEXT) !== 0 ? 1 : (f & DESCRIPTORS) !== 0 ? 2 : 0;
     for (let e = firstEdge[node], end = firstEdge[node + 1]; e < end; e++) {
       const et = edgeType[e];
       if (et === weak) continue;
@@ -111,11 +152,17 @@ function bfs(s: BfsState, tail: number): void {
       if (ignored !== null && ignored[to] === 1) continue;
       if (special !== 0) {
         const indexed = et === element || et === hiddenEdge;
-        if (special === 1 && !indexed && edgeNameOrIndex[e] === sloppy) continue;
+        if (special === 1 && !indexed && edgeNameOrIndex[e] === sloppy) {
+          if (refused !== null) refused.push(to);
+          continue;
+        }
         if (special === 2) {
           // Edges with a string name parse as NaN and pass, as in DevTools.
           const index = indexed ? edgeNameOrIndex[e] : parseInt(g.strings[edgeNameOrIndex[e]], 10);
-          if (!(index < 2 || index % 3 !== 1)) continue;
+          if (!(index < 2 || index % 3 !== 1)) {
+            if (refused !== null) refused.push(to);
+            continue;
+          }
           distance[to] = d;
           seen[to >>> 5] |= 1 << (to & 31);
           queue[tail++] = to;
@@ -126,6 +173,7 @@ function bfs(s: BfsState, tail: number): void {
         const part = weakMaps.parse(edgeNameOrIndex[e]);
         if (part !== null && !pending.delete(part.pair)) {
           pending.add(part.pair);
+          if (refused !== null) refused.push(to);
           continue;
         }
       }

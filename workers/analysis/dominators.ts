@@ -23,8 +23,11 @@
 
 import { typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../model/job.ts';
+import { hasUserRoots, ROOT } from './roots.ts';
+import { OWNABLE, PAGE } from './node-flags.ts';
+import { markOwnable, Owners } from './shallow.ts';
 
-export const ROOT = 0;
+export { ROOT } from './roots.ts';
 
 export interface RetentionRules {
   /** Which objects count as owned by the page (see above). */
@@ -40,6 +43,8 @@ export const MEMLAB_RULES: RetentionRules = { pageObjects: 'memlab', weakMapValu
 
 export interface HeapAnalysis {
   rules: RetentionRules;
+  /** The shallow sizes retained sizes sum: the file's, or DevTools' after the move to owners (moveShallowSizes). */
+  selfSize: Uint32Array | Float64Array;
   /** Immediate dominator of each node; the root's is itself. */
   dominator: Uint32Array;
   retainedSize: Float64Array;
@@ -80,8 +85,8 @@ export class WeakMapEdgeNames {
   }
 }
 
-/** Page-owned objects, flagged 1 (see the rules above). */
-function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Array {
+/** Page-owned objects, flagged PAGE (see the rules above). */
+export function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Array {
   const flags = new Uint8Array(g.nodeCount);
   const stack = new Uint32Array(g.nodeCount);
   const { firstEdge, edgeTo, edgeType } = g;
@@ -114,7 +119,22 @@ function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Ar
  * over typed arrays (the hot loops); between them the job reports progress and may cancel, so a
  * big snapshot's indexing can be stopped (the worker needs a turn of its event loop for that).
  */
-export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules; job?: JobControl; selfSize?: Uint32Array | Float64Array } = {}): Promise<HeapAnalysis> {
+export async function analyzeHeap(
+  g: HeapGraph,
+  options: {
+    rules?: RetentionRules;
+    job?: JobControl;
+    /** Shallow sizes to sum (default: the file's). */
+    selfSize?: Uint32Array | Float64Array;
+    /** Move internal nodes' sizes to their owners first, as DevTools does (shallow.ts); the moved sizes are `selfSize`. */
+    moveShallowSizes?: boolean;
+    /**
+     * Node flags (node-flags.ts) with PAGE set, when the caller found the page objects already
+     * (the distance search does) and OWNABLE set (nodeFlags); taken over.
+     */
+    nodeFlags?: Uint8Array;
+  } = {},
+): Promise<HeapAnalysis> {
   const rules = options.rules ?? DEVTOOLS_RULES;
   const job = options.job ?? NO_JOB;
   const steps = 5;
@@ -122,7 +142,14 @@ export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRule
     job.progress('indexing', k, steps);
     await job.yield();
   };
-  const edges = classifyEdges(g, rules);
+  const c = typeCodes(g);
+  // One flag byte per node: page object (PAGE), ownable (OWNABLE), read once per edge by the sweep.
+  const given = options.nodeFlags && rules.pageObjects === 'devtools' ? options.nodeFlags : null;
+  const flags = given ?? pageObjects(g, c, rules);
+  const owners = options.moveShallowSizes && hasUserRoots(g, c) && g.nodeCount < 0xfffffffe ? new Owners(g.nodeCount) : null;
+  if (owners && !given) markOwnable(g, flags);
+  const edges = classifyEdges(g, rules, flags, owners);
+  const selfSize = owners ? owners.finish(g, flags) : (options.selfSize ?? g.selfSize);
   await step(1);
   const dfs = numberNodes(g, edges);
   await step(2);
@@ -130,10 +157,9 @@ export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRule
   await step(3);
   const idom = immediateDominators(dfs, { firstPred: edges.firstPred, pred: preds });
   await step(4);
-  // DevTools sums the shallow sizes after its move to owners (shallow.ts); memlab the file's.
-  const result = retainedSizes(g, dfs, idom, options.selfSize ?? g.selfSize);
+  const result = retainedSizes(g, dfs, idom, selfSize);
   job.progress('indexing', steps, steps);
-  return analysisOf(g, rules, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
+  return analysisOf(g, rules, selfSize, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
 }
 
 /** Which edges retain (one bit per edge) and each node's count of retaining edges. */
@@ -145,8 +171,9 @@ interface EdgeClasses {
   strong: Uint8Array | null;
 }
 
-// A sequential pass: classifying each node's edges as the DFS enters it was measured slower.
-function classifyEdges(g: HeapGraph, rules: RetentionRules): EdgeClasses {
+// A sequential pass: classifying each node's edges as the DFS enters it was measured slower. It
+// also finds the direct owners of internal nodes (shallow.ts), from the same reads.
+function classifyEdges(g: HeapGraph, rules: RetentionRules, flags: Uint8Array, owners: Owners | null): EdgeClasses {
   const n = g.nodeCount;
   const m = g.edgeCount;
   const c = typeCodes(g);
@@ -154,23 +181,29 @@ function classifyEdges(g: HeapGraph, rules: RetentionRules): EdgeClasses {
   const weak = c.edgeWeak;
   const shortcut = c.edgeShortcut;
   const internal = c.edgeInternal;
-  const page = pageObjects(g, c, rules);
   const weakMaps = rules.weakMapValues === 'held-by-key' ? new WeakMapEdgeNames(g.strings) : null;
   const weakMapNames = weakMaps ? weakMaps.state : null;
   const strong = rules.orphans === 'only-weak-or-shortcut-retainers' ? new Uint8Array(n) : null;
   const retaining = new Int32Array((m + 31) >>> 5);
   const firstPred = new Uint32Array(n + 2);
+  const ownerOf = owners ? owners.owner : null;
   for (let from = 0; from < n; from++) {
-    const fromPage = page[from];
+    const fromFlags = flags[from];
+    const fromPage = fromFlags & PAGE;
     const fromRoot = from === ROOT;
+    const findOwners = owners !== null && (fromFlags & OWNABLE) === 0;
+    const fromOwner = from + 1; // Owners stores owner + 1
     for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
       const t = edgeType[e];
       const to = edgeTo[e];
       if (strong && t !== weak && t !== shortcut) strong[to] = 1;
-      if (t === weak || to === from) continue;
+      if (t === weak) continue;
+      const toFlags = flags[to];
+      if (findOwners && (toFlags & OWNABLE) !== 0 && ownerOf![to] !== fromOwner) owners!.direct(from, to);
+      if (to === from) continue;
       if (!fromRoot) {
         if (t === shortcut) continue;
-        if (page[to] && !fromPage) continue;
+        if ((toFlags & PAGE) !== 0 && fromPage === 0) continue;
       }
       if (t === internal && weakMapNames !== null && weakMapNames[edgeNameOrIndex[e]] !== 1) {
         const part = weakMaps!.parse(edgeNameOrIndex[e]);
@@ -328,11 +361,20 @@ function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize
 }
 
 // Apart from analyzeHeap so the lazy getters' closure does not keep its temporaries alive.
-function analysisOf(g: HeapGraph, rules: RetentionRules, dominator: Uint32Array, retainedSize: Float64Array, totalSize: number, unreachableCount: number): HeapAnalysis {
+function analysisOf(
+  g: HeapGraph,
+  rules: RetentionRules,
+  selfSize: Uint32Array | Float64Array,
+  dominator: Uint32Array,
+  retainedSize: Float64Array,
+  totalSize: number,
+  unreachableCount: number,
+): HeapAnalysis {
   let distance: Int32Array | null = null;
   let order: Uint32Array | null = null;
   return {
     rules,
+    selfSize,
     dominator,
     retainedSize,
     totalSize,

@@ -44,24 +44,28 @@ export interface PlainObjects {
 export function plainObjects(g: HeapGraph): PlainObjects {
   const c = typeCodes(g);
   const objectName = g.strings.indexOf('Object');
+  const nodes = new Uint32Array(g.nodeCount);
+  let k = 0;
+  if (objectName >= 0) for (let i = 0; i < g.nodeCount; i++) if (g.nodeType[i] === c.object && g.nodeName[i] === objectName) nodes[k++] = i;
+  return plainObjectsOf(g, nodes.subarray(0, k));
+}
+
+/** The property sequences of the given plain objects (node indices, ascending). */
+export function plainObjectsOf(g: HeapGraph, candidates: Uint32Array): PlainObjects {
+  const c = typeCodes(g);
   const parent = [0];
   const label = [-1];
-  if (objectName < 0) return { nodes: new Uint32Array(0), seq: new Uint32Array(0), parent, label };
-  const { nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex } = g;
-  const object = c.object;
+  const { firstEdge, edgeType, edgeNameOrIndex } = g;
   const property = c.edgeProperty;
-  let count = 0;
-  for (let i = 0; i < g.nodeCount; i++) if (nodeType[i] === object && nodeName[i] === objectName) count++;
-  const nodes = new Uint32Array(count);
-  const seq = new Uint32Array(count);
+  const nodes = candidates.slice();
+  const seq = new Uint32Array(nodes.length);
   const stride = g.strings.length + 1;
   const child = new Map<number, number>();
   // Objects of one shape come in runs: each trie node remembers the child it gave last.
   const lastName: number[] = [-1];
   const lastChild: number[] = [0];
-  let k = 0;
-  for (let i = 0; i < g.nodeCount && k < count; i++) {
-    if (nodeType[i] !== object || nodeName[i] !== objectName) continue;
+  for (let k = 0; k < nodes.length; k++) {
+    const i = nodes[k];
     let s = 0;
     for (let e = firstEdge[i], end = firstEdge[i + 1]; e < end; e++) {
       if (edgeType[e] !== property) continue;
@@ -84,8 +88,7 @@ export function plainObjects(g: HeapGraph): PlainObjects {
       lastChild[s] = next;
       s = next;
     }
-    nodes[k] = i;
-    seq[k++] = s;
+    seq[k] = s;
   }
   return { nodes, seq, parent, label };
 }
@@ -100,10 +103,10 @@ function namesOf(g: HeapGraph, p: PlainObjects, seq: number): string[] {
 /** The definitions DevTools infers for a snapshot, most popular first. */
 export function inferInterfaceDefinitions(g: HeapGraph, p: PlainObjects): InterfaceDefinition[] {
   const candidates = new Map<string, InterfaceDefinition>();
-  const ofSeq = new Map<number, InterfaceDefinition | null>();
+  const ofSeq: (InterfaceDefinition | null | undefined)[] = new Array(p.parent.length);
   for (let k = 0; k < p.nodes.length; k++) {
     const s = p.seq[k];
-    let candidate = ofSeq.get(s);
+    let candidate = ofSeq[s];
     if (candidate === undefined) {
       let name = '{';
       const properties: string[] = [];
@@ -120,7 +123,7 @@ export function inferInterfaceDefinitions(g: HeapGraph, p: PlainObjects): Interf
         candidate = candidates.get(name) ?? null;
         if (!candidate) candidates.set(name, (candidate = { name, properties, count: 0 }));
       }
-      ofSeq.set(s, candidate);
+      ofSeq[s] = candidate;
     }
     if (candidate) candidate.count++;
   }
@@ -168,12 +171,13 @@ export function applyInterfaceDefinitions(g: HeapGraph, p: PlainObjects, definit
     }
   });
   const better = (a: number, aSize: number, b: number, bSize: number) => (b < 0 ? a : a < 0 ? b : aSize > bSize ? a : bSize > aSize ? b : Math.min(a, b));
-  const result = new Map<number, number>();
+  // Per sequence: its definition + 2 (0: not looked at yet, 1: none).
+  const result = new Int32Array(p.parent.length);
   const out = new Int32Array(p.nodes.length);
   for (let k = 0; k < p.nodes.length; k++) {
     const s = p.seq[k];
-    let match = result.get(s);
-    if (match === undefined) {
+    let match = result[s] - 2;
+    if (result[s] === 0) {
       // Every property edge counts here, __proto__ included (as DevTools collects them).
       const properties = namesOf(g, p, s).sort();
       let states = [root];
@@ -195,7 +199,7 @@ export function applyInterfaceDefinitions(g: HeapGraph, p: PlainObjects, definit
         }
         states = [...new Set(next)];
       }
-      result.set(s, match);
+      result[s] = match + 2;
     }
     out[k] = match;
   }

@@ -37,6 +37,7 @@ export function heapStatistics(g: HeapGraph, selfSize: ArrayLike<number>, total:
     else if (t === c.string || t === c.consString || t === c.slicedString) strings += size;
     else if (arrayName >= 0 && nodeName[i] === arrayName) {
       jsArrays += size;
+      if (moved) continue;
       for (let e = g.firstEdge[i]; e < g.firstEdge[i + 1]; e++) {
         if (g.edgeType[e] !== c.edgeInternal || g.edgeNameOrIndex[e] !== elements) continue;
         const store = g.edgeTo[e];

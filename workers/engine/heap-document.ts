@@ -33,12 +33,13 @@ import { compareHeaps, idOverlap, leakCandidates, leaksByClass, type ClassDiff }
 import { AllocationView } from '../analysis/allocation-view.ts';
 import { sortSummary, summaryRows, type SummaryRow } from '../analysis/class-summary.ts';
 import { classIndex, dominatorTree, propagateDomState, rawNameOf, type ClassIndex, type DominatorTree, type HeapClass } from '../analysis/classes.ts';
-import { devtoolsDistances, distanceText } from '../analysis/distances.ts';
+import { distancesAndPageObjects, distanceText } from '../analysis/distances.ts';
 import { analyzeHeap, type HeapAnalysis } from '../analysis/dominators.ts';
 import { dominatorFlame } from '../analysis/flame/dominators.ts';
 import { duplicatedStrings, duplicateWaste, idRangeFilter, maxJsObjectId, retainedByConsole, retainedByDetachedDom } from '../analysis/heap-filters.ts';
 import { classMembers, detachedElements, dominatedBy, membersOf, nodesById, nodeWithId, objectComparator, slice, type ClassMembers, type ObjectFacts } from '../analysis/heap-pages.ts';
-import { hasUserRoots, shallowSizes } from '../analysis/shallow.ts';
+import { nodeFlags } from '../analysis/node-flags.ts';
+import { hasUserRoots } from '../analysis/roots.ts';
 import { heapStatistics } from '../analysis/statistics.ts';
 import { heapSamples, timelineSelection } from '../analysis/timeline.ts';
 import { nodeDisplayName, typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
@@ -96,12 +97,16 @@ export class HeapDocument {
       await job.yield();
     };
     const domState = propagateDomState(graph);
-    const selfSize = shallowSizes(graph);
+    // The distance search also finds the page objects the dominators need; the dominator pass
+    // moves shallow sizes to owners in its sweep over the edges (DevTools' order of passes gives
+    // the same: sizes are moved before retained sizes are summed).
+    const flags = nodeFlags(graph);
+    const { distance, page } = distancesAndPageObjects(graph, flags);
     await step(1);
-    const analysis = await analyzeHeap(graph, { selfSize });
+    const analysis = await analyzeHeap(graph, { moveShallowSizes: true, nodeFlags: page ? flags : undefined });
+    const selfSize = analysis.selfSize;
     await step(6);
     const tree = dominatorTree(graph, analysis);
-    const distance = devtoolsDistances(graph);
     await step(7);
     const classes = classIndex(graph, { domState });
     const rows = summaryRows(classes, selfSize, tree, analysis.retainedSize, distance);
@@ -122,9 +127,15 @@ export class HeapDocument {
     let detached = 0;
     // Blink names DOM nodes "<tag …>"; Node marks some of its own bindings detached too, which
     // are no DOM and not what the user means by detached elements.
-    if (g.detachedness) {
-      for (let i = 0; i < g.nodeCount; i++) if (g.detachedness[i] === 2 && g.strings[g.nodeName[i]].startsWith('<')) detached++;
+    const d = g.detachedness;
+    let maxId = 0;
+    // One pass for both: the largest JS object id (odd ids), and detached DOM nodes.
+    for (let i = 0; i < g.nodeCount; i++) {
+      const id = g.nodeId[i];
+      if (id % 2 === 1 && id > maxId) maxId = id;
+      if (d !== null && d[i] === 2 && g.strings[g.nodeName[i]].startsWith('<')) detached++;
     }
+    this.maxJsId ??= maxId;
     return {
       nodeCount: g.nodeCount,
       edgeCount: g.edgeCount,

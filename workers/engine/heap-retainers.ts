@@ -6,14 +6,25 @@ import type { HeapEdgeQuery, HeapEdgeRow, Page, RetainerStep } from '../api/type
 import { BASE_UNREACHABLE_DISTANCE, distanceText } from '../analysis/distances.ts';
 import { ROOT } from '../analysis/dominators.ts';
 import { buildRetainers, containmentEdges, retainerPaths, RetainersView, retainingEdges, sortRetainers, type Retainers } from '../analysis/retainers.ts';
-import { edgeText } from '../model/heap-graph.ts';
-import type { HeapDocument } from './heap-document.ts';
+import type { HeapObjectRow } from '../api/types.ts';
+import type { HeapAnalysis } from '../analysis/dominators.ts';
+import { edgeText, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
+
+/** What the retainer state needs of its heap document (the document passes itself). */
+export interface RetainerHost {
+  readonly graph: HeapGraph;
+  readonly analysis: HeapAnalysis;
+  readonly distance: Int32Array;
+  readonly codes: TypeCodes;
+  row(node: number): HeapObjectRow;
+  displayName(node: number): string;
+}
 
 export class HeapRetainerState {
   private indexCache: Retainers | null = null;
   private viewCache: RetainersView | null = null;
 
-  constructor(private readonly doc: HeapDocument) {}
+  constructor(private readonly doc: RetainerHost) {}
 
   get index(): Retainers {
     return (this.indexCache ??= buildRetainers(this.doc.graph));
