@@ -86,6 +86,34 @@ describe('the Summary equals DevTools’ on every row', () => {
   });
 });
 
+describe('every object DevTools counts is in the same class, with its size and distance', () => {
+  for (const f of FIXTURES) {
+    it(f, () => {
+      const snap = snaps.get(f)!;
+      const id = ids.get(f)!;
+      const ours = new Map<number, { key: string; self: number; distance: number; retained: number }>();
+      for (const r of engine.heapClasses(id, {}).rows) {
+        for (const o of engine.heapObjects(id, r.classId, { limit: r.count }).rows) ours.set(o.node, { key: r.key, self: o.selfSize, distance: o.distance, retained: o.retainedSize });
+      }
+      const node = snap.createNode(0);
+      const wrong: string[] = [];
+      let n = 0;
+      for (let o = 0; o < snap.nodeCount; o++) {
+        node.nodeIndex = o * snap.nodeFieldCount;
+        const self = node.selfSize();
+        if (self === 0) continue; // DevTools counts objects of nonzero size only
+        n++;
+        const want = { key: snap.classKeyFromClassKeyInternal(node.classKeyInternal()), self, distance: node.distance(), retained: node.retainedSize() };
+        const got = ours.get(o);
+        if (!got || JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${o}: ${JSON.stringify(want)} vs ${JSON.stringify(got)}`);
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+      expect(ours.size).toBe(n); // and no object DevTools leaves out
+      count('objects (class, shallow, retained, distance)', n);
+    });
+  }
+});
+
 describe('Statistics equal DevTools’ getStatistics()', () => {
   for (const f of FIXTURES) {
     it(f, () => {
