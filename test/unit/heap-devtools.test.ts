@@ -83,6 +83,17 @@ describe('the Summary equals DevTools’ on every row', () => {
       expect(r.location).toMatchObject({ scriptId: script, line, column });
     }
     expect(rows.filter((r) => r.location === null).every((r) => r.key.startsWith(','))).toBe(true);
+    // The script named (from the snapshot's Script objects), and the position its source has: the
+    // constructor of each page script's own Record, 120 made in shapes-a.js and 80 in shapes-b.js.
+    for (const [script, made] of [
+      ['shapes-a.js', 120],
+      ['shapes-b.js', 80],
+    ] as const) {
+      const r = records.find((x) => x.location!.scriptName?.endsWith(`/${script}`))!;
+      expect(r.count).toBe(made);
+      const lines = readFileSync(join(DIR, script), 'utf8').split('\n');
+      expect(lines[r.location!.line].indexOf('constructor(') + 'constructor'.length, script).toBe(r.location!.column);
+    }
   });
 });
 

@@ -41,6 +41,7 @@ import { classMembers, detachedElements, dominatedBy, membersOf, nodesById, node
 import { nodeFlags } from '../analysis/node-flags.ts';
 import { hasUserRoots } from '../analysis/roots.ts';
 import { heapStatistics } from '../analysis/statistics.ts';
+import { scriptNames } from '../analysis/scripts.ts';
 import { heapSamples, timelineSelection } from '../analysis/timeline.ts';
 import { nodeDisplayName, typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 import type { JobControl } from '../model/job.ts';
@@ -252,13 +253,9 @@ export class HeapDocument {
   }
 
   private scriptNameMap: Map<number, string> | null = null;
-  /** Script ids → URLs, from the allocation traces' function infos (the only place a snapshot names them). */
+  /** Script ids → URLs (analysis/scripts.ts), found when a location is first shown. */
   private scriptNames(): Map<number, string> {
-    if (this.scriptNameMap) return this.scriptNameMap;
-    const map = new Map<number, string>();
-    const t = this.graph.traces;
-    if (t) for (let i = 0; i < t.scriptId.length; i++) if (t.scriptId[i] > 0 && this.graph.strings[t.scriptName[i]]) map.set(t.scriptId[i], this.graph.strings[t.scriptName[i]]);
-    return (this.scriptNameMap = map);
+    return (this.scriptNameMap ??= scriptNames(this.graph));
   }
 
   /** A class's objects under a filter, sorted as DevTools' object grid sorts a column. */
