@@ -145,7 +145,8 @@ export interface HeapSummary {
 
 /**
  * Which objects a heap query counts (DevTools' Summary filters). `ids`: minNodeId < id ≤
- * maxNodeId (objects allocated between two snapshots of one process, or in a timeline range);
+ * maxNodeId (null: no upper bound) — objects allocated between two snapshots of one process
+ * (the earlier's and the later's maxJsObjectId), or in a timeline range (heapTimelineSelection);
  * `allocation`: objects allocated at an Allocation-view row or caller node (its path).
  */
 export type HeapNodeFilter =
@@ -153,7 +154,7 @@ export type HeapNodeFilter =
   | { kind: 'retained-by-detached-dom' }
   | { kind: 'retained-by-console' }
   | { kind: 'duplicated-strings' }
-  | { kind: 'ids'; minNodeId: number; maxNodeId: number }
+  | { kind: 'ids'; minNodeId: number; maxNodeId: number | null }
   | { kind: 'allocation'; path: number[] };
 
 /** The Summary's sortable columns (DevTools' tie-breaks: name → retained size; counts and sizes → name). */
