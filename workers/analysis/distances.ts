@@ -11,7 +11,7 @@
 // The retainers view recomputes them with some objects "ignored" (not entered).
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
-import { WeakMapEdgeNames } from './dominators.ts';
+import { WeakMapEdgeNames } from './weakmap-edges.ts';
 import { DESCRIPTORS, NATIVE_CONTEXT, nodeFlags, PAGE } from './node-flags.ts';
 import { isUserRoot, ROOT, userRootsAreEntries } from './roots.ts';
 

@@ -24,22 +24,15 @@
 import { typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../model/job.ts';
 import { hasUserRoots, ROOT } from './roots.ts';
-import { OWNABLE, PAGE } from './node-flags.ts';
+import { classifyEdges, type EdgeClasses } from './edge-classes.ts';
 import { markOwnable, Owners } from './shallow.ts';
+import { WeakMapEdgeNames } from './weakmap-edges.ts';
 
 export { ROOT } from './roots.ts';
+export { WeakMapEdgeNames } from './weakmap-edges.ts';
 
-export interface RetentionRules {
-  /** Which objects count as owned by the page (see above). */
-  pageObjects: 'devtools' | 'memlab';
-  /** Whether the WeakMap table's edge to a value retains it (memlab) or only the key's (DevTools). */
-  weakMapValues: 'held-by-key' | 'held-by-key-and-table';
-  /** Which unreached nodes start a subtree of their own under the root. */
-  orphans: 'no-retaining-edge' | 'only-weak-or-shortcut-retainers';
-}
-
-export const DEVTOOLS_RULES: RetentionRules = { pageObjects: 'devtools', weakMapValues: 'held-by-key', orphans: 'no-retaining-edge' };
-export const MEMLAB_RULES: RetentionRules = { pageObjects: 'memlab', weakMapValues: 'held-by-key-and-table', orphans: 'only-weak-or-shortcut-retainers' };
+export { DEVTOOLS_RULES, MEMLAB_RULES, type RetentionRules } from './edge-classes.ts';
+import { DEVTOOLS_RULES, type RetentionRules } from './edge-classes.ts';
 
 export interface HeapAnalysis {
   rules: RetentionRules;
@@ -55,34 +48,6 @@ export interface HeapAnalysis {
   readonly distance: Int32Array;
   /** Every node after its dominator (a preorder of the dominator tree). Computed on first use. */
   readonly order: Uint32Array;
-}
-
-const WEAKMAP_EDGE = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
-
-/** Recognises V8's ephemeron edge names, once per string. */
-export class WeakMapEdgeNames {
-  /** Per string: 0 not looked at yet, 1 not an ephemeron edge name, 2 one. */
-  readonly state: Uint8Array;
-  private parts = new Map<number, { pair: string; table: number }>();
-  constructor(private readonly strings: string[]) {
-    this.state = new Uint8Array(strings.length);
-  }
-  /** For an ephemeron edge name: the key/value pair it names (same for both edges) and the table id. */
-  parse(nameIndex: number): { pair: string; table: number } | null {
-    const s = this.state[nameIndex];
-    if (s === 1) return null;
-    if (s === 2) return this.parts.get(nameIndex)!;
-    const name = this.strings[nameIndex];
-    const m = name !== undefined && name.includes(' / part of key (') ? WEAKMAP_EDGE.exec(name) : null;
-    if (!m) {
-      this.state[nameIndex] = 1;
-      return null;
-    }
-    const part = { pair: m[1], table: Number(m[2]) };
-    this.state[nameIndex] = 2;
-    this.parts.set(nameIndex, part);
-    return part;
-  }
 }
 
 /** Page-owned objects, flagged PAGE (see the rules above). */
@@ -160,60 +125,6 @@ export async function analyzeHeap(
   const result = retainedSizes(g, dfs, idom, selfSize);
   job.progress('indexing', steps, steps);
   return analysisOf(g, rules, selfSize, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
-}
-
-/** Which edges retain (one bit per edge) and each node's count of retaining edges. */
-interface EdgeClasses {
-  retaining: Int32Array;
-  /** Counts by node; offsets by DFS number once predecessors() has run. */
-  firstPred: Uint32Array;
-  /** memlab's orphan rule: nodes some non-weak, non-shortcut edge points to. */
-  strong: Uint8Array | null;
-}
-
-// A sequential pass: classifying each node's edges as the DFS enters it was measured slower. It
-// also finds the direct owners of internal nodes (shallow.ts), from the same reads.
-function classifyEdges(g: HeapGraph, rules: RetentionRules, flags: Uint8Array, owners: Owners | null): EdgeClasses {
-  const n = g.nodeCount;
-  const m = g.edgeCount;
-  const c = typeCodes(g);
-  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = g;
-  const weak = c.edgeWeak;
-  const shortcut = c.edgeShortcut;
-  const internal = c.edgeInternal;
-  const weakMaps = rules.weakMapValues === 'held-by-key' ? new WeakMapEdgeNames(g.strings) : null;
-  const weakMapNames = weakMaps ? weakMaps.state : null;
-  const strong = rules.orphans === 'only-weak-or-shortcut-retainers' ? new Uint8Array(n) : null;
-  const retaining = new Int32Array((m + 31) >>> 5);
-  const firstPred = new Uint32Array(n + 2);
-  const ownerOf = owners ? owners.owner : null;
-  for (let from = 0; from < n; from++) {
-    const fromFlags = flags[from];
-    const fromPage = fromFlags & PAGE;
-    const fromRoot = from === ROOT;
-    const findOwners = owners !== null && (fromFlags & OWNABLE) === 0;
-    const fromOwner = from + 1; // Owners stores owner + 1
-    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
-      const t = edgeType[e];
-      const to = edgeTo[e];
-      if (strong && t !== weak && t !== shortcut) strong[to] = 1;
-      if (t === weak) continue;
-      const toFlags = flags[to];
-      if (findOwners && (toFlags & OWNABLE) !== 0 && ownerOf![to] !== fromOwner) owners!.direct(from, to);
-      if (to === from) continue;
-      if (!fromRoot) {
-        if (t === shortcut) continue;
-        if ((toFlags & PAGE) !== 0 && fromPage === 0) continue;
-      }
-      if (t === internal && weakMapNames !== null && weakMapNames[edgeNameOrIndex[e]] !== 1) {
-        const part = weakMaps!.parse(edgeNameOrIndex[e]);
-        if (part && part.table === nodeId[from]) continue;
-      }
-      retaining[e >>> 5] |= 1 << (e & 31);
-      firstPred[to]++;
-    }
-  }
-  return { retaining, firstPred, strong };
 }
 
 /**

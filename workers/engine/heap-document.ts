@@ -104,7 +104,9 @@ export class HeapDocument {
     const flags = nodeFlags(graph);
     const { distance, page } = distancesAndPageObjects(graph, flags);
     await step(1);
-    const analysis = await analyzeHeap(graph, { moveShallowSizes: true, nodeFlags: page ? flags : undefined });
+    // The dominator pass reports its own five steps: they are steps 1–6 of ours.
+    const inner: JobControl = { ...job, progress: (phase, done, total) => job.progress(phase, 1 + (5 * done) / total, steps) };
+    const analysis = await analyzeHeap(graph, { job: inner, moveShallowSizes: true, nodeFlags: page ? flags : undefined });
     const selfSize = analysis.selfSize;
     await step(6);
     const tree = dominatorTree(graph, analysis);
@@ -126,11 +128,11 @@ export class HeapDocument {
   summary(): HeapSummary {
     const g = this.graph;
     let detached = 0;
-    // Blink names DOM nodes "<tag …>"; Node marks some of its own bindings detached too, which
-    // are no DOM and not what the user means by detached elements.
     const d = g.detachedness;
     let maxId = 0;
-    // One pass for both: the largest JS object id (odd ids), and detached DOM nodes.
+    // One pass for both: the largest JS object id (odd ids), and detached DOM nodes — Blink names
+    // them "<tag …>"; Node marks some of its own bindings detached too, which are no DOM and not
+    // what the user means by detached elements.
     for (let i = 0; i < g.nodeCount; i++) {
       const id = g.nodeId[i];
       if (id % 2 === 1 && id > maxId) maxId = id;
