@@ -6,7 +6,9 @@
 // our full load against DevTools' own worker code (heap-snapshot-toolkit: load + class summary,
 // up to BENCH_DEVTOOLS_MAX_MB; its loader holds the strings section in one JS string), memlab's
 // loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse alone, and a single read-and-look
-// at every byte.
+// at every byte; at 200 MB also `heaplens summary` as a whole process against the commit before
+// issue 9 (bench/heap-summary.js, aim: at most 10 % slower) and the dominator flame graph's
+// coverage (how much of each parent its drawn children cover).
 // Section 3 — flame graphs: layout of a generated 100 k-node profile in Node against d3's
 // hierarchy + partition, and first paint / frame times of a scripted zoom in Chromium.
 // Section 4 — cli: the `heaplens` command as a user runs it, whole process, best of N, against

@@ -86,6 +86,15 @@ describe('heaplens diff of two snapshots is DevTools’ Comparison', () => {
     }
     // Fields the contract had before stay.
     for (const x of r.json().rows) for (const k of ['name', 'newCount', 'deletedCount', 'countDelta', 'allocSize', 'freedSize', 'sizeDelta', 'count', 'size', 'sizeDiff', 'countDiff']) expect(x).toHaveProperty(k);
+    expect(r.json().idOverlap.sameProcess).toBe(true);
+    expect(r.stderr).toBe('');
+  });
+
+  it('warns when the two snapshots are of two processes', () => {
+    const r = heaplens('diff', file('node-plain.heapsnapshot'), file('node-after.heapsnapshot'), '--json');
+    expect(r.status).toBe(0);
+    expect(r.json().idOverlap.sameProcess).toBe(false);
+    expect(r.stderr).toMatch(/do not look like snapshots of one process/);
   });
 });
 
