@@ -1,13 +1,21 @@
 // One contender of the heap snapshot benchmark, in its own process so its peak RSS is its own.
-// usage: node --import tsx bench/heap-contender.ts heaplens|devtools|memlab|json-parse|scan FILE
+// usage: node --import tsx bench/heap-contender.ts heaplens|heaplens-parse|heaplens-flame|devtools|memlab|json-parse|scan FILE
 // Prints JSON: {seconds, peakRss, nodes, edges, totalSize} or {error}.
+// heaplens: what opening a snapshot costs (HeapDocument.open: parse, DOM states, distances, shallow
+// sizes, dominators, retained sizes, classes and shapes, the Summary, Statistics) and the Summary's
+// first page; heaplens-parse: parse + dominators + retained sizes only (this contender's meaning
+// before issue 9); heaplens-flame: the load, then the dominator flame graph, timed on its own, with
+// how much of each parent its drawn children cover.
 
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { analyzeHeap } from '../workers/analysis/dominators.ts';
+import { flameCoverage } from '../workers/analysis/flame/dominators.ts';
+import { HeapDocument } from '../workers/engine/heap-document.ts';
 import { parseHeapSnapshot } from '../workers/formats/heapsnapshot/scanner.ts';
+import { NO_JOB } from '../workers/model/job.ts';
 
 const [who, file] = process.argv.slice(2);
 const size = statSync(file).size;
@@ -16,10 +24,24 @@ const t0 = performance.now();
 let result: Record<string, unknown> = {};
 try {
   if (who === 'heaplens') {
-    // The full load: parse + dominators + retained sizes (+ distances).
+    const graph = await parseHeapSnapshot(stream(), size);
+    const doc = await HeapDocument.open(file, graph, NO_JOB);
+    const classes = doc.classRows({ limit: 20 }).total;
+    result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: doc.totalSize, classes };
+  } else if (who === 'heaplens-parse') {
     const graph = await parseHeapSnapshot(stream(), size);
     const analysis = await analyzeHeap(graph);
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: analysis.totalSize };
+  } else if (who === 'heaplens-flame') {
+    const graph = await parseHeapSnapshot(stream(), size);
+    const doc = await HeapDocument.open(file, graph, NO_JOB);
+    const t = performance.now();
+    const layout = doc.flame();
+    const flameMs = performance.now() - t;
+    const coverage = flameCoverage(layout);
+    const kinds = [0, 0, 0];
+    for (const k of layout.heap!.kind) kinds[k]++;
+    result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: doc.totalSize, flameMs, rectangles: layout.length, objects: kinds[0], groups: kinds[1], rests: kinds[2], coverage };
   } else if (who === 'devtools') {
     // DevTools' own worker code (heap-snapshot-toolkit): its load (edge indexes, retainers, DOM
     // state, shallow sizes, dominators and retained sizes, distances, class names and shapes,

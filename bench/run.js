@@ -6,7 +6,9 @@
 // our full load against DevTools' own worker code (heap-snapshot-toolkit: load + class summary,
 // up to BENCH_DEVTOOLS_MAX_MB; its loader holds the strings section in one JS string), memlab's
 // loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse alone, and a single read-and-look
-// at every byte.
+// at every byte; at 200 MB also `heaplens summary` as a whole process against the commit before
+// issue 9 (bench/heap-summary.js, aim: at most 10 % slower) and the dominator flame graph's
+// coverage (how much of each parent its drawn children cover).
 // Section 3 — flame graphs: layout of a generated 100 k-node profile in Node against d3's
 // hierarchy + partition, and first paint / frame times of a scripted zoom in Chromium.
 // Section 4 — cli: the `heaplens` command as a user runs it, whole process, best of N, against
@@ -26,6 +28,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliSection } from './cli-section.js';
+import { summaryBench } from './heap-summary.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'out');
@@ -85,7 +88,7 @@ function heapSection() {
   const sizes = (process.env.BENCH_HEAP_MB ?? '50,200,600,1300').split(',').map(Number).filter(Boolean);
   const memlabUpTo = Number(process.env.BENCH_MEMLAB_MAX_MB ?? 250);
   const devtoolsUpTo = Number(process.env.BENCH_DEVTOOLS_MAX_MB ?? 700);
-  console.log('\n## heap snapshots: full load (parse + dominators + retained sizes), one process per contender');
+  console.log('\n## heap snapshots: full load, one process per contender (heaplens: DevTools\' model and the Summary; heaplens-parse: parse + dominators + retained sizes)');
   console.log('file                 contender        time      peak RSS   heaplens is');
   for (const mb of sizes) {
     const file = join(out, `heap-${mb}mb.heapsnapshot`);
@@ -94,7 +97,7 @@ function heapSection() {
       execFileSync(process.execPath, [join(here, 'gen_heapsnapshot.mjs'), file, String(mb)], { stdio: 'inherit' });
     }
     const actual = statSync(file).size;
-    const contenders = ['heaplens', 'scan', 'json-parse', ...(mb <= devtoolsUpTo ? ['devtools'] : []), ...(mb <= memlabUpTo ? ['memlab'] : [])];
+    const contenders = ['heaplens', 'heaplens-parse', 'scan', 'json-parse', ...(mb <= devtoolsUpTo ? ['devtools'] : []), ...(mb <= memlabUpTo ? ['memlab'] : [])];
     const results = {};
     for (const who of contenders) {
       const r = spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', join(here, 'heap-contender.ts'), who, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -117,6 +120,21 @@ function heapSection() {
     }
     if (!ours.error) console.log(`${''.padEnd(20)} ${''.padEnd(12)} ${ours.nodes.toLocaleString('en-US')} nodes, ${ours.edges.toLocaleString('en-US')} edges; peak RSS / file size = ${(ours.peakRss / actual).toFixed(2)}`);
     if (mb === 200) {
+      // Issue 9's budget: `heaplens summary` no more than 10 % slower than before it, same run.
+      const s = summaryBench(file, Math.max(runs, 7));
+      const r = (a, b) => (a && b ? (a / b).toFixed(3) : 'n/a');
+      console.log(
+        `${''.padEnd(20)} heaplens summary --json, whole process, best of ${s.runs} alternating with ${s.baseline.slice(0, 7)} (before DevTools parity): ` +
+          `${sec(s.before.wall)} → ${sec(s.after.wall)} wall (${r(s.after.wall, s.before.wall)}×; median ${r(s.after.medianWall, s.before.medianWall)}×), ` +
+          `CPU ${s.before.cpu?.toFixed(2)} → ${s.after.cpu?.toFixed(2)} s (${r(s.after.cpu, s.before.cpu)}×); aim ≤ 1.10 wall: ${s.after.wall / s.before.wall <= 1.1 ? 'met' : 'NOT met'}`,
+      );
+      const f = JSON.parse(spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', join(here, 'heap-contender.ts'), 'heaplens-flame', file], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.trim().split('\n').pop());
+      if (!f.error) {
+        console.log(
+          `${''.padEnd(20)} dominator flame graph: ${f.rectangles} rectangles (${f.groups} class groups, ${f.rests} rests) in ${sec(f.flameMs / 1000)}; ` +
+            `children cover ${(100 * f.coverage.weighted).toFixed(1)} % of their parents' width (worst parent over 1 % of the heap: ${(100 * f.coverage.worst).toFixed(1)} %)`,
+        );
+      }
       const b = JSON.parse(execFileSync(process.execPath, [join(here, 'heap-browser.js'), file], { encoding: 'utf8' }).trim().split('\n').pop());
       console.log(`${''.padEnd(20)} in Chromium: file picked → class table ${sec(b.classTableMs / 1000)}, a class's objects ${sec(b.firstObjectsMs / 1000)}`);
     }

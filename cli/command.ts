@@ -16,6 +16,8 @@ export interface Options {
   limit: number | undefined;
   json: boolean;
   failOver: number | null;
+  /** --filter (summary): which objects count, as the command reads it; undefined when not given. */
+  filter?: string;
 }
 
 export interface CommandContext {

@@ -13,11 +13,13 @@ import { createEngine } from '../workers/engine/engine.ts';
 import type { Command, Options } from './command.ts';
 import { diff } from './commands/diff.ts';
 import { leaks } from './commands/leaks.ts';
+import { allocations } from './commands/allocations.ts';
 import { summary } from './commands/summary.ts';
+import { timeline } from './commands/timeline.ts';
 import { top } from './commands/top.ts';
 import { parseBytes } from './text.ts';
 
-const COMMANDS: Command[] = [top, diff, summary, leaks];
+const COMMANDS: Command[] = [top, diff, summary, leaks, timeline, allocations];
 
 const USAGE = `usage: ${COMMANDS.map((c) => c.usage).join('\n')}
 
@@ -26,7 +28,9 @@ Reads a memory profile (Python tracemalloc Snapshot.dump() files, V8 .heapprofil
 where memory went, like tracemalloc's snapshot.statistics() and go tool pprof -top.
 "summary" prints a heap snapshot's classes with shallow and retained sizes, like DevTools;
 "diff" of two heap snapshots of one process compares them by object id, class by class;
-"leaks" lists objects allocated between the first two snapshots and still alive in the third.
+"leaks" lists objects allocated between the first two snapshots and still alive in the third;
+"timeline" prints an allocation timeline's bars (.heaptimeline), "allocations" DevTools'
+Allocation view of a snapshot recorded with allocation traces.
 
   --by KEY        group by file, line (default), function or traceback
   --inclusive     count each allocation for every group on its stack (once per group)
@@ -43,7 +47,9 @@ where memory went, like tracemalloc's snapshot.statistics() and go tool pprof -t
   --limit N       print N rows (default 10; 0 for all)
   --json          machine-readable output (frames outermost first)
   --fail-over B   (diff) exit with status 3 when the total grew by more than B bytes
-                  (suffixes K, M, G = KiB, MiB, GiB), to guard CI against memory regressions`;
+                  (suffixes K, M, G = KiB, MiB, GiB), to guard CI against memory regressions
+  --filter F      (summary) DevTools' Summary filters: retained-by-detached-dom, retained-by-console,
+                  duplicated-strings, allocated-between:FROM_ID:TO_ID (ids FROM < id ≤ TO)`;
 
 /**
  * Exit status by error code (the contract: 1 = a file heaplens cannot read, or cannot answer this
@@ -105,6 +111,7 @@ async function run(argv: string[]): Promise<number> {
         limit: { type: 'string', default: '10' },
         json: { type: 'boolean', default: false },
         'fail-over': { type: 'string' },
+        filter: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -137,6 +144,7 @@ function parseOptions(v: Record<string, string | boolean | string[] | undefined>
     failOver = parseBytes(v['fail-over'] as string);
     if (failOver === null) throw new UsageError(`--fail-over takes a size in bytes (e.g. 1048576 or 1M), not "${v['fail-over']}"`);
   }
+  if (v.filter !== undefined && !command.ownOptions?.includes('filter')) throw new UsageError('--filter goes with summary');
   const by = v.by as GroupBy;
   if (!['file', 'line', 'function', 'traceback'].includes(by)) throw new UsageError(`--by must be file, line, function or traceback, not "${by}"`);
   const limit = Number(v.limit);
@@ -162,7 +170,7 @@ function parseOptions(v: Record<string, string | boolean | string[] | undefined>
   if (value === '') throw new UsageError('--value needs a sample type name, e.g. --value alloc_space');
   const groupLabel = (v['group-label'] as string | undefined) ?? null;
   if (groupLabel === '') throw new UsageError('--group-label needs a label key, e.g. --group-label worker');
-  return { by, mode, filters, value, groupLabel, limit: limit === 0 ? undefined : limit, json: !!v.json, failOver };
+  return { by, mode, filters, value, groupLabel, limit: limit === 0 ? undefined : limit, json: !!v.json, failOver, filter: v.filter as string | undefined };
 }
 
 async function readBlob(file: string): Promise<Blob> {

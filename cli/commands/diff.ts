@@ -52,6 +52,11 @@ export const diff: Command = {
 
 function heapDiff({ engine, options }: CommandContext, base: ProfileSummary, head: ProfileSummary): CommandResult {
   const all = engine.heapCompare(head.id, base.id);
+  // DevTools' Comparison matches objects by id; ids of two processes coincide by numbering only.
+  const overlap = engine.heapIdOverlap(head.id, base.id);
+  const warning = overlap.sameProcess
+    ? ''
+    : `heaplens: warning: ${base.name} and ${head.name} do not look like snapshots of one process (of the ids they share, ${(100 * overlap.sameObjectFraction).toFixed(0)} % name the same kind of object): the comparison by object id means little\n`;
   const rows = all.rows;
   const sizeDiff = rows.reduce((a, r) => a + r.sizeDelta, 0);
   const shown = options.limit === undefined ? rows : rows.slice(0, options.limit);
@@ -67,6 +72,7 @@ function heapDiff({ engine, options }: CommandContext, base: ProfileSummary, hea
       total: { size: h.totalSize, count: h.nodeCount, sizeDiff: h.totalSize - b.totalSize, countDiff: h.nodeCount - b.nodeCount },
       groupCount: all.total,
       rows: shown.map((r) => ({ ...r, sizeDiff: r.sizeDelta, countDiff: r.countDelta })),
+      idOverlap: overlap,
     },
     text() {
       const out = [
@@ -81,8 +87,12 @@ function heapDiff({ engine, options }: CommandContext, base: ProfileSummary, hea
       }
       return `${out.join('\n')}\n`;
     },
-    ...failedOver(sizeDiff, options.failOver),
+    ...withWarning(failedOver(sizeDiff, options.failOver), warning),
   };
+}
+
+function withWarning(r: Pick<CommandResult, 'stderr' | 'exitCode'>, warning: string): Pick<CommandResult, 'stderr' | 'exitCode'> {
+  return warning ? { ...r, stderr: `${warning}${r.stderr ?? ''}` } : r;
 }
 
 /** --fail-over: exit 3, saying by how much, when memory grew past the bound. */

@@ -78,7 +78,10 @@ describe('heaplens summary --json', () => {
     expect(out.nodeCount).toBe(41110);
     expect(out.edgeCount).toBe(183545);
     expect(typeof out.totalSize).toBe('number');
-    for (const c of out.classes) expect(Object.keys(c).sort()).toEqual(['count', 'name', 'retainedSize', 'shallowSize']);
+    // The contract's fields, and what this issue added (DevTools' distance, class key, location).
+    for (const c of out.classes) expect(Object.keys(c).sort()).toEqual(['count', 'distance', 'distanceText', 'key', 'location', 'name', 'retainedSize', 'shallowSize']);
+    expect(Object.keys(out.statistics).sort()).toEqual(['native', 'total', 'v8heap']);
+    expect(Object.keys(out.statistics.v8heap).sort()).toEqual(['code', 'jsArrays', 'strings', 'system', 'total']);
     expect(out.classes.find((c: { name: string }) => c.name === 'Leaky').count).toBe(300);
     // largest retained first
     for (let i = 1; i < out.classes.length; i++) expect(out.classes[i].retainedSize).toBeLessThanOrEqual(out.classes[i - 1].retainedSize);

@@ -1,24 +1,43 @@
-// The class summary (DevTools' "Summary" view): objects grouped by constructor name, with count,
-// shallow size and retained size — where an object nested (in the dominator tree) inside another
-// object of the same class is not counted a second time. The pages the Heap view asks for are
-// in heap-pages.ts.
+// Classes as DevTools' Summary has them (HeapSnapshot.calculateObjectNames, classKeyInternal):
+// every node gets a class name by its type — `(system)` for V8's hidden objects, `(compiled
+// code)`, `Function` for closures, `RegExp`, the constructor name for objects, the tag for DOM
+// nodes (`<div id="a">` → `<div>`, `Detached <div>` once cut from the document), a shape `{a, b}`
+// for plain objects (shapes.ts), `(string)`, `(array)`, … for the rest — and a class key: objects
+// whose constructor has a source position (the snapshot's `locations`) are split by it, so two
+// `Record` classes from two scripts are two rows. The key is DevTools' own
+// (`scriptId,line,column,Name` or `,Name`), which the Comparison matches across snapshots.
+// The Summary rows are in class-summary.ts.
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
+import { applyInterfaceDefinitions, inferInterfaceDefinitions, plainObjectsOf, type InterfaceDefinition, type PlainObjects } from './shapes.ts';
 
-export interface ClassRow {
+/** A source position, as V8 writes it (0-based line and column). */
+export interface SourceLocation {
+  scriptId: number;
+  line: number;
+  column: number;
+}
+
+export interface HeapClass {
+  /** DevTools' public class key. */
+  key: string;
   name: string;
-  count: number;
-  shallowSize: number;
-  retainedSize: number;
+  /** The constructor's position for location-split classes, else null. */
+  location: SourceLocation | null;
 }
 
 export interface ClassIndex {
+  classes: HeapClass[];
+  /** Node → class id (index into `classes`). */
+  classOf: Uint32Array;
+  /** Class names by id (classes[i].name), for callers that only need the name. */
   names: string[];
-  classOf: Uint32Array; // node → class id
-  rows: ClassRow[]; // by class id
-  /** DOM link state after DevTools' propagation: 0 unknown, 1 attached, 2 detached. */
+  /** DOM link state after DevTools' propagation: 0 unknown, 1 attached, 2 detached; null without the field. */
   domState: Uint8Array | null;
+  /** The plain objects and the shape definitions applied to them (this snapshot's own, unless given). */
+  plain: PlainObjects;
+  definitions: InterfaceDefinition[];
 }
 
 /**
@@ -57,47 +76,152 @@ export function propagateDomState(g: HeapGraph): Uint8Array | null {
   return state;
 }
 
-/** Nodes' classes as DevTools names them in the Summary. */
-export function classNames(g: HeapGraph, domState: Uint8Array | null = propagateDomState(g)): { names: string[]; classOf: Uint32Array } {
+/** The node's raw name as DevTools holds it after the DOM pass: detached DOM nodes are renamed "Detached …". */
+export function rawNameOf(g: HeapGraph, domState: Uint8Array | null, node: number): string {
+  const name = g.strings[g.nodeName[node]];
+  return domState !== null && domState[node] === 2 ? `Detached ${name}` : name;
+}
+
+/** DevTools cuts DOM names to the tag: `<div id="a">` → `<div>`, `Detached <div id="a">` → `Detached <div>`. */
+function tagOnly(name: string): string {
+  if (name.startsWith('<')) {
+    const space = name.indexOf(' ');
+    return space === -1 ? name : `${name.slice(0, space)}>`;
+  }
+  if (name.startsWith('Detached <')) {
+    const space = name.indexOf(' ', 10);
+    return space === -1 ? name : `${name.slice(0, space)}>`;
+  }
+  return name;
+}
+
+/**
+ * The class of every node. `definitions` are the shape definitions to apply (the snapshot's own
+ * by default; the Comparison passes the later snapshot's to the earlier one).
+ */
+export function classIndex(
+  g: HeapGraph,
+  options: { domState?: Uint8Array | null; plain?: PlainObjects; definitions?: InterfaceDefinition[] } = {},
+): ClassIndex {
   const c = typeCodes(g);
+  const domState = options.domState === undefined ? propagateDomState(g) : options.domState;
+
+  const classes: HeapClass[] = [];
   const ids = new Map<string, number>();
-  const names: string[] = [];
-  const classOf = new Uint32Array(g.nodeCount);
-  const byType = g.nodeTypes.map((t, code) => (code === c.hidden ? '(system)' : code === c.code ? '(compiled code)' : `(${t})`));
-  const id = (name: string) => {
-    let k = ids.get(name);
+  const classFor = (key: string, name: string, location: SourceLocation | null) => {
+    let k = ids.get(key);
     if (k === undefined) {
-      k = names.length;
-      names.push(name);
-      ids.set(name, k);
+      k = classes.length;
+      classes.push({ key, name, location });
+      ids.set(key, k);
     }
     return k;
   };
-  // Object and native nodes are named by their string; cache the class per string index.
-  const byString = new Map<number, number>();
-  for (let i = 0; i < g.nodeCount; i++) {
-    const t = g.nodeType[i];
-    if (t !== c.object && t !== c.native) {
-      classOf[i] = id(byType[t]);
+  const byType = new Int32Array(g.nodeTypes.length).fill(-1);
+  // Hidden, code, closure, regexp and the other non-object types are named by type alone.
+  const typeClass = (code: number) => {
+    if (byType[code] < 0) {
+      const name = code === c.hidden ? '(system)' : code === c.code ? '(compiled code)' : code === c.closure ? 'Function' : code === c.regexp ? 'RegExp' : `(${g.nodeTypes[code]})`;
+      byType[code] = classFor(`,${name}`, name, null);
+    }
+    return byType[code];
+  };
+  // Three passes, each a tight loop: by type and name; plain objects by shape; objects with a
+  // constructor location by location.
+  const classOf = new Uint32Array(g.nodeCount);
+  const nameCache = new Int32Array(2 * g.strings.length).fill(-1);
+  for (let t = 0; t < g.nodeTypes.length; t++) if (t !== c.object && t !== c.native) typeClass(t);
+  // The same pass finds the plain objects (type object, named "Object") for their shapes.
+  const walk: ByName = { byType, nameCache, classOf, objectName: options.plain ? -1 : g.strings.indexOf('Object'), plain: new Uint32Array(options.plain ? 0 : g.nodeCount), plainCount: 0 };
+  for (let at = byName(g.nodeType, g.nodeName, domState, c.object, c.native, walk, 0); at >= 0; ) {
+    // A name seen for the first time gets its class here, and the loop goes on from it.
+    const detached = domState !== null && domState[at] === 2;
+    const raw = g.strings[g.nodeName[at]];
+    const name = tagOnly(detached ? `Detached ${raw}` : raw);
+    nameCache[2 * g.nodeName[at] + (detached ? 1 : 0)] = classFor(`,${name}`, name, null);
+    at = byName(g.nodeType, g.nodeName, domState, c.object, c.native, walk, at);
+  }
+  const plain = options.plain ?? plainObjectsOf(g, walk.plain.subarray(0, walk.plainCount));
+  const definitions = options.definitions ?? inferInterfaceDefinitions(g, plain);
+  const match = applyInterfaceDefinitions(g, plain, definitions);
+  const { nodeType } = g;
+  const object = c.object;
+  const shapeClass = new Int32Array(definitions.length).fill(-1); // created on first use
+  for (let p = 0; p < plain.nodes.length; p++) {
+    const m = match[p];
+    if (m < 0) continue;
+    if (shapeClass[m] < 0) shapeClass[m] = classFor(`,${definitions[m].name}`, definitions[m].name, null);
+    classOf[plain.nodes[p]] = shapeClass[m];
+  }
+  // Rows in file order: a node listed twice keeps its last location, as in DevTools' map.
+  const loc = g.locations;
+  if (loc) {
+    let lastScript = NaN;
+    let lastLine = NaN;
+    let lastColumn = NaN;
+    let lastBase = -1;
+    let lastId = -1;
+    for (let r = 0; r < loc.length; r++) {
+      const node = loc.node[r];
+      if (nodeType[node] !== object) continue; // closures have locations too; DevTools splits objects only
+      const scriptId = loc.scriptId[r];
+      const line = loc.line[r];
+      const column = loc.column[r];
+      const base = classOf[node];
+      if (scriptId === lastScript && line === lastLine && column === lastColumn && base === lastBase) {
+        classOf[node] = lastId;
+        continue;
+      }
+      const name = classes[base].name;
+      const id = classFor(`${scriptId},${line},${column},${name}`, name, { scriptId, line, column });
+      classOf[node] = id;
+      // A node listed twice would see its own located class as base: same name, same key.
+      lastScript = scriptId;
+      lastLine = line;
+      lastColumn = column;
+      lastBase = base;
+      lastId = id;
+    }
+  }
+  return { classes, classOf, names: classes.map((k) => k.name), domState, plain, definitions };
+}
+
+interface ByName {
+  byType: Int32Array;
+  nameCache: Int32Array;
+  classOf: Uint32Array;
+  /** The string "Object" (-1: do not collect plain objects), and where they are collected. */
+  objectName: number;
+  plain: Uint32Array;
+  plainCount: number;
+}
+
+/**
+ * Classes by type and name, from node `from` on, until a name without a class yet: returns that
+ * node (the caller names it and calls again from there), or -1 at the end. A plain function over
+ * typed arrays: it runs over every node at load.
+ */
+function byName(nodeType: Uint8Array, nodeName: Uint32Array, domState: Uint8Array | null, object: number, native: number, w: ByName, from: number): number {
+  const { byType, nameCache, classOf, objectName, plain } = w;
+  const n = classOf.length;
+  let plainCount = w.plainCount;
+  for (let i = from; i < n; i++) {
+    const t = nodeType[i];
+    if (t !== object && t !== native) {
+      classOf[i] = byType[t];
       continue;
     }
-    const detached = domState !== null && domState[i] === 2;
-    const key = detached ? -1 - g.nodeName[i] : g.nodeName[i];
-    let k = byString.get(key);
-    if (k === undefined) {
-      let name = g.strings[g.nodeName[i]];
-      // Blink names DOM nodes '<div id="a">'; their class is '<div>'.
-      if (name.startsWith('<')) {
-        const space = name.indexOf(' ');
-        if (space > 0) name = `${name.slice(0, space)}>`;
-      }
-      if (detached) name = `Detached ${name}`;
-      k = id(name);
-      byString.set(key, k);
+    const name = nodeName[i];
+    const k = nameCache[2 * name + (domState !== null && domState[i] === 2 ? 1 : 0)];
+    if (k < 0) {
+      w.plainCount = plainCount;
+      return i;
     }
     classOf[i] = k;
+    if (name === objectName && t === object) plain[plainCount++] = i;
   }
-  return { names, classOf };
+  w.plainCount = plainCount;
+  return -1;
 }
 
 /** Children of each node in the dominator tree, as CSR: children of i are list[first[i] .. first[i+1]]. */
@@ -109,50 +233,11 @@ export interface DominatorTree {
 export function dominatorTree(g: HeapGraph, a: HeapAnalysis): DominatorTree {
   const n = g.nodeCount;
   const first = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) if (i !== ROOT) first[a.dominator[i] + 1]++;
+  const dom = a.dominator;
+  for (let i = 0; i < n; i++) if (i !== ROOT) first[dom[i] + 1]++;
   for (let i = 0; i < n; i++) first[i + 1] += first[i];
   const fill = first.slice(0, n);
   const list = new Uint32Array(Math.max(0, n - 1));
-  for (let i = 0; i < n; i++) if (i !== ROOT) list[fill[a.dominator[i]]++] = i;
+  for (let i = 0; i < n; i++) if (i !== ROOT) list[fill[dom[i]]++] = i;
   return { first, list };
-}
-
-/** The class summary of a graph, given its dominator tree. */
-export function classSummary(g: HeapGraph, a: HeapAnalysis, tree: DominatorTree = dominatorTree(g, a)): ClassIndex {
-  const domState = propagateDomState(g);
-  const { names, classOf } = classNames(g, domState);
-  const rows: ClassRow[] = names.map((name) => ({ name, count: 0, shallowSize: 0, retainedSize: 0 }));
-  for (let i = 0; i < g.nodeCount; i++) {
-    const r = rows[classOf[i]];
-    r.count++;
-    r.shallowSize += g.selfSize[i];
-  }
-  // Walk the dominator tree depth first, counting how many nodes of each class are on the path
-  // from the root: a node's retained size counts only when none above it has its class.
-  const n = g.nodeCount;
-  const { first, list } = tree;
-  const onPath = new Uint32Array(names.length);
-  const stack = new Uint32Array(n + 1);
-  const next = new Uint32Array(n + 1);
-  let depth = 0;
-  stack[0] = ROOT;
-  next[0] = first[ROOT];
-  onPath[classOf[ROOT]]++;
-  rows[classOf[ROOT]].retainedSize += a.retainedSize[ROOT];
-  while (depth >= 0) {
-    const node = stack[depth];
-    if (next[depth] < first[node + 1]) {
-      const child = list[next[depth]++];
-      const k = classOf[child];
-      if (onPath[k] === 0) rows[k].retainedSize += a.retainedSize[child];
-      onPath[k]++;
-      depth++;
-      stack[depth] = child;
-      next[depth] = first[child];
-    } else {
-      onPath[classOf[node]]--;
-      depth--;
-    }
-  }
-  return { names, classOf, rows, domState };
 }

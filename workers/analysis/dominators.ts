@@ -23,23 +23,21 @@
 
 import { typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../model/job.ts';
+import { hasUserRoots, ROOT } from './roots.ts';
+import { classifyEdges, type EdgeClasses } from './edge-classes.ts';
+import { markOwnable, Owners } from './shallow.ts';
+import { WeakMapEdgeNames } from './weakmap-edges.ts';
 
-export const ROOT = 0;
+export { ROOT } from './roots.ts';
+export { WeakMapEdgeNames } from './weakmap-edges.ts';
 
-export interface RetentionRules {
-  /** Which objects count as owned by the page (see above). */
-  pageObjects: 'devtools' | 'memlab';
-  /** Whether the WeakMap table's edge to a value retains it (memlab) or only the key's (DevTools). */
-  weakMapValues: 'held-by-key' | 'held-by-key-and-table';
-  /** Which unreached nodes start a subtree of their own under the root. */
-  orphans: 'no-retaining-edge' | 'only-weak-or-shortcut-retainers';
-}
-
-export const DEVTOOLS_RULES: RetentionRules = { pageObjects: 'devtools', weakMapValues: 'held-by-key', orphans: 'no-retaining-edge' };
-export const MEMLAB_RULES: RetentionRules = { pageObjects: 'memlab', weakMapValues: 'held-by-key-and-table', orphans: 'only-weak-or-shortcut-retainers' };
+export { DEVTOOLS_RULES, MEMLAB_RULES, type RetentionRules } from './edge-classes.ts';
+import { DEVTOOLS_RULES, type RetentionRules } from './edge-classes.ts';
 
 export interface HeapAnalysis {
   rules: RetentionRules;
+  /** The shallow sizes retained sizes sum: the file's, or DevTools' after the move to owners (moveShallowSizes). */
+  selfSize: Uint32Array | Float64Array;
   /** Immediate dominator of each node; the root's is itself. */
   dominator: Uint32Array;
   retainedSize: Float64Array;
@@ -52,36 +50,8 @@ export interface HeapAnalysis {
   readonly order: Uint32Array;
 }
 
-const WEAKMAP_EDGE = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
-
-/** Recognises V8's ephemeron edge names, once per string. */
-export class WeakMapEdgeNames {
-  /** Per string: 0 not looked at yet, 1 not an ephemeron edge name, 2 one. */
-  readonly state: Uint8Array;
-  private parts = new Map<number, { pair: string; table: number }>();
-  constructor(private readonly strings: string[]) {
-    this.state = new Uint8Array(strings.length);
-  }
-  /** For an ephemeron edge name: the key/value pair it names (same for both edges) and the table id. */
-  parse(nameIndex: number): { pair: string; table: number } | null {
-    const s = this.state[nameIndex];
-    if (s === 1) return null;
-    if (s === 2) return this.parts.get(nameIndex)!;
-    const name = this.strings[nameIndex];
-    const m = name !== undefined && name.includes(' / part of key (') ? WEAKMAP_EDGE.exec(name) : null;
-    if (!m) {
-      this.state[nameIndex] = 1;
-      return null;
-    }
-    const part = { pair: m[1], table: Number(m[2]) };
-    this.state[nameIndex] = 2;
-    this.parts.set(nameIndex, part);
-    return part;
-  }
-}
-
-/** Page-owned objects, flagged 1 (see the rules above). */
-function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Array {
+/** Page-owned objects, flagged PAGE (see the rules above). */
+export function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Array {
   const flags = new Uint8Array(g.nodeCount);
   const stack = new Uint32Array(g.nodeCount);
   const { firstEdge, edgeTo, edgeType } = g;
@@ -114,7 +84,22 @@ function pageObjects(g: HeapGraph, c: TypeCodes, rules: RetentionRules): Uint8Ar
  * over typed arrays (the hot loops); between them the job reports progress and may cancel, so a
  * big snapshot's indexing can be stopped (the worker needs a turn of its event loop for that).
  */
-export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRules; job?: JobControl } = {}): Promise<HeapAnalysis> {
+export async function analyzeHeap(
+  g: HeapGraph,
+  options: {
+    rules?: RetentionRules;
+    job?: JobControl;
+    /** Shallow sizes to sum (default: the file's). */
+    selfSize?: Uint32Array | Float64Array;
+    /** Move internal nodes' sizes to their owners first, as DevTools does (shallow.ts); the moved sizes are `selfSize`. */
+    moveShallowSizes?: boolean;
+    /**
+     * Node flags (node-flags.ts) with PAGE set, when the caller found the page objects already
+     * (the distance search does) and OWNABLE set (nodeFlags); taken over.
+     */
+    nodeFlags?: Uint8Array;
+  } = {},
+): Promise<HeapAnalysis> {
   const rules = options.rules ?? DEVTOOLS_RULES;
   const job = options.job ?? NO_JOB;
   const steps = 5;
@@ -122,7 +107,14 @@ export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRule
     job.progress('indexing', k, steps);
     await job.yield();
   };
-  const edges = classifyEdges(g, rules);
+  const c = typeCodes(g);
+  // One flag byte per node: page object (PAGE), ownable (OWNABLE), read once per edge by the sweep.
+  const given = options.nodeFlags && rules.pageObjects === 'devtools' ? options.nodeFlags : null;
+  const flags = given ?? pageObjects(g, c, rules);
+  const owners = options.moveShallowSizes && hasUserRoots(g, c) && g.nodeCount < 0xfffffffe ? new Owners(g.nodeCount) : null;
+  if (owners && !given) markOwnable(g, flags);
+  const edges = classifyEdges(g, rules, flags, owners);
+  const selfSize = owners ? owners.finish(g, flags) : (options.selfSize ?? g.selfSize);
   await step(1);
   const dfs = numberNodes(g, edges);
   await step(2);
@@ -130,56 +122,9 @@ export async function analyzeHeap(g: HeapGraph, options: { rules?: RetentionRule
   await step(3);
   const idom = immediateDominators(dfs, { firstPred: edges.firstPred, pred: preds });
   await step(4);
-  const result = retainedSizes(g, dfs, idom);
+  const result = retainedSizes(g, dfs, idom, selfSize);
   job.progress('indexing', steps, steps);
-  return analysisOf(g, rules, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
-}
-
-/** Which edges retain (one bit per edge) and each node's count of retaining edges. */
-interface EdgeClasses {
-  retaining: Int32Array;
-  /** Counts by node; offsets by DFS number once predecessors() has run. */
-  firstPred: Uint32Array;
-  /** memlab's orphan rule: nodes some non-weak, non-shortcut edge points to. */
-  strong: Uint8Array | null;
-}
-
-// A sequential pass: classifying each node's edges as the DFS enters it was measured slower.
-function classifyEdges(g: HeapGraph, rules: RetentionRules): EdgeClasses {
-  const n = g.nodeCount;
-  const m = g.edgeCount;
-  const c = typeCodes(g);
-  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = g;
-  const weak = c.edgeWeak;
-  const shortcut = c.edgeShortcut;
-  const internal = c.edgeInternal;
-  const page = pageObjects(g, c, rules);
-  const weakMaps = rules.weakMapValues === 'held-by-key' ? new WeakMapEdgeNames(g.strings) : null;
-  const weakMapNames = weakMaps ? weakMaps.state : null;
-  const strong = rules.orphans === 'only-weak-or-shortcut-retainers' ? new Uint8Array(n) : null;
-  const retaining = new Int32Array((m + 31) >>> 5);
-  const firstPred = new Uint32Array(n + 2);
-  for (let from = 0; from < n; from++) {
-    const fromPage = page[from];
-    const fromRoot = from === ROOT;
-    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
-      const t = edgeType[e];
-      const to = edgeTo[e];
-      if (strong && t !== weak && t !== shortcut) strong[to] = 1;
-      if (t === weak || to === from) continue;
-      if (!fromRoot) {
-        if (t === shortcut) continue;
-        if (page[to] && !fromPage) continue;
-      }
-      if (t === internal && weakMapNames !== null && weakMapNames[edgeNameOrIndex[e]] !== 1) {
-        const part = weakMaps!.parse(edgeNameOrIndex[e]);
-        if (part && part.table === nodeId[from]) continue;
-      }
-      retaining[e >>> 5] |= 1 << (e & 31);
-      firstPred[to]++;
-    }
-  }
-  return { retaining, firstPred, strong };
+  return analysisOf(g, rules, selfSize, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
 }
 
 /**
@@ -313,12 +258,12 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
 }
 
 /** Retained sizes: children before parents (reverse DFS order: a dominator's number is lower). */
-function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
+function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize: Uint32Array | Float64Array): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
   const n = g.nodeCount;
   const { count, vertex } = dfs;
-  const retainedSize = Float64Array.from(g.selfSize);
+  const retainedSize = Float64Array.from(selfSize);
   let totalSize = 0;
-  for (let i = 0; i < n; i++) totalSize += g.selfSize[i];
+  for (let i = 0; i < n; i++) totalSize += selfSize[i];
   for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
   const dominator = dfs.label.subarray(0, n); // label is free now
   dominator[ROOT] = ROOT;
@@ -327,11 +272,20 @@ function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array): { domin
 }
 
 // Apart from analyzeHeap so the lazy getters' closure does not keep its temporaries alive.
-function analysisOf(g: HeapGraph, rules: RetentionRules, dominator: Uint32Array, retainedSize: Float64Array, totalSize: number, unreachableCount: number): HeapAnalysis {
+function analysisOf(
+  g: HeapGraph,
+  rules: RetentionRules,
+  selfSize: Uint32Array | Float64Array,
+  dominator: Uint32Array,
+  retainedSize: Float64Array,
+  totalSize: number,
+  unreachableCount: number,
+): HeapAnalysis {
   let distance: Int32Array | null = null;
   let order: Uint32Array | null = null;
   return {
     rules,
+    selfSize,
     dominator,
     retainedSize,
     totalSize,

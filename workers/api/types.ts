@@ -147,7 +147,9 @@ export interface DiffResult {
 export interface HeapSummary {
   nodeCount: number;
   edgeCount: number;
+  /** DevTools' total: the root's retained size plus the native bytes the header reports outside the graph. */
   totalSize: number;
+  /** Rows of the Summary (classes with an object of nonzero size). */
   classCount: number;
   /** DOM elements the page cut from its document but still references. */
   detachedCount: number;
@@ -155,11 +157,58 @@ export interface HeapSummary {
   detachedTextCount: number;
   /** Whether live objects carry allocation stacks (the Top view works on them). */
   hasAllocationTraces: boolean;
+  /** The largest JavaScript object id (odd ids): "allocated after this snapshot" starts above it. */
+  maxJsObjectId?: number;
+  /** Whether the snapshot has timeline samples (.heaptimeline) and DevTools' Allocation view. */
+  hasTimeline?: boolean;
+  hasAllocationView?: boolean;
+  /** Whether DevTools finds user roots (globals, DOM trees): without them sizes are not moved to owners and no distance is "−". */
+  hasUserRoots?: boolean;
+}
+
+/**
+ * Which objects a heap query counts (DevTools' Summary filters). `ids`: minNodeId < id ≤
+ * maxNodeId (null: no upper bound) — objects allocated between two snapshots of one process
+ * (the earlier's and the later's maxJsObjectId), or in a timeline range (heapTimelineSelection);
+ * `allocation`: objects allocated at an Allocation-view row or caller node (its path).
+ */
+export type HeapNodeFilter =
+  | { kind: 'all' }
+  | { kind: 'retained-by-detached-dom' }
+  | { kind: 'retained-by-console' }
+  | { kind: 'duplicated-strings' }
+  | { kind: 'ids'; minNodeId: number; maxNodeId: number | null }
+  | { kind: 'allocation'; path: number[] };
+
+/** The Summary's sortable columns (DevTools' tie-breaks: name → retained size; counts and sizes → name). */
+export type HeapClassSortKey = 'name' | 'count' | 'shallowSize' | 'retainedSize' | 'distance';
+
+export interface HeapSort<K extends string> {
+  by: K;
+  /** Default false (largest first). */
+  ascending?: boolean;
 }
 
 export interface HeapClassQuery extends Range {
-  /** Case-insensitive substring of the class name. */
+  /**
+   * The class filter: a case-insensitive substring of the class name; `/regexp/flags` for a
+   * regular expression (a bad one is an 'unsupported-query' error); `@123` for the class of the
+   * object with id 123.
+   */
   filter?: string;
+  /** Which objects count (default all). */
+  objects?: HeapNodeFilter;
+  /** Default: retained size, largest first (DevTools' default). */
+  sort?: HeapSort<HeapClassSortKey>;
+}
+
+export interface SourceLocationOut {
+  scriptId: number;
+  /** 0-based, as V8 writes them (DevTools adds 1 when it prints them). */
+  line: number;
+  column: number;
+  /** The script's URL when the snapshot names it (allocation traces do), else null. */
+  scriptName: string | null;
 }
 
 export interface HeapClassRow {
@@ -169,6 +218,14 @@ export interface HeapClassRow {
   shallowSize: number;
   /** Retained size, not counting objects nested (by dominance) in another of the same class. */
   retainedSize: number;
+  /** DevTools' class key (`,Name`, or `scriptId,line,column,Name` for classes split by constructor location). */
+  key: string;
+  /** Where the constructor is, for classes DevTools splits by location (two `Record` rows); null otherwise. */
+  location: SourceLocationOut | null;
+  /** DevTools' distance: the smallest over the class's objects; see HeapObjectRow.distance. */
+  distance: number;
+  /** The distance as DevTools prints it: the number, or "−" (unreached, or reached only through system roots). */
+  distanceText: string;
 }
 
 export interface HeapObjectRow {
@@ -177,10 +234,128 @@ export interface HeapObjectRow {
   name: string;
   className: string;
   type: string;
+  /** Shallow size as DevTools shows it (internal arrays moved to their owner). */
   selfSize: number;
   retainedSize: number;
-  distance: number; // -1 unreachable
+  /**
+   * DevTools' distance: hops from a user root; ≥ 100,000,000 (BASE_SYSTEM_DISTANCE) when only
+   * system roots reach it; −5 when nothing does. `distanceText` is how DevTools prints it.
+   */
+  distance: number;
   detached: boolean;
+  distanceText: string;
+  classId: number;
+  /** The self size the file gives, before DevTools' move to owners. */
+  fileSelfSize: number;
+}
+
+/** Objects of one class (or of a Comparison's new or deleted list), sortable as DevTools' grid. */
+export type HeapObjectSortKey = 'name' | 'id' | 'shallowSize' | 'retainedSize' | 'distance';
+
+export interface HeapObjectQuery extends Range {
+  objects?: HeapNodeFilter;
+  /** Default: retained size, largest first, then id. */
+  sort?: HeapSort<HeapObjectSortKey>;
+}
+
+/** DevTools' Statistics (getStatistics()), bytes. */
+export interface HeapStatistics {
+  total: number;
+  native: { total: number; typedArrays: number };
+  v8heap: { total: number; code: number; jsArrays: number; strings: number; system: number };
+}
+
+/** One edge of the retainer tree or the containment tree, with the object at its other end. */
+export interface HeapEdgeRow {
+  /** The edge in heaplens' notation: `[3]` elements and hidden, `.name` properties, `name` context variables, `{name}` internal, `[[name]]` weak. */
+  edge: string;
+  edgeType: string;
+  edgeIndex: number;
+  object: HeapObjectRow;
+  /** Retainers: the retainer's distance for the retainers view (ignored retainers: ≥ BASE_UNREACHABLE_DISTANCE). */
+  distance: number;
+  /** The object is already on the path from the tree's root: shown, marked, not expandable. */
+  cycle: boolean;
+  /** The object is ignored ("ignore this retainer"). */
+  ignored: boolean;
+  /** Whether expanding it shows anything. */
+  hasChildren: boolean;
+}
+
+export interface HeapEdgeQuery extends Range {
+  /** The nodes from the tree's root down to `node` (exclusive), to mark cycles. */
+  ancestors?: number[];
+}
+
+export interface HeapSample {
+  /** ms since the recording started. */
+  timestamp: number;
+  lastAssignedId: number;
+  /** Bytes still alive of the objects allocated in this interval. */
+  size: number;
+}
+
+export interface HeapTimeline {
+  samples: HeapSample[];
+}
+
+/** A time range of the timeline, as DevTools' overview selects it: the objects it allocated, and the bars' size. */
+export interface HeapTimelineSelection {
+  minNodeId: number;
+  /** null: to the end. */
+  maxNodeId: number | null;
+  size: number;
+  fromIndex: number;
+  toIndex: number;
+}
+
+export interface AllocationFrame {
+  function: string;
+  script: string;
+  scriptId: number;
+  /** As V8 writes them in trace_function_infos (1-based; 0 unknown). */
+  line: number;
+  column: number;
+  /** The bottom-up node of this frame: [function, caller, …] (function indices), for allocationCallers. */
+  path: number[];
+}
+
+/** A row of DevTools' Allocation view, or one of its caller nodes. */
+export interface AllocationRow extends AllocationFrame {
+  /** Objects and bytes allocated since tracking began. */
+  count: number;
+  size: number;
+  /** Of those, alive in this snapshot. */
+  liveCount: number;
+  liveSize: number;
+  hasCallers: boolean;
+}
+
+export interface AllocationCallers {
+  /** The chain of single callers. */
+  singleCallers: AllocationRow[];
+  /** The callers where it branches. */
+  branchingCallers: AllocationRow[];
+}
+
+/** How many object ids two snapshots share: a Comparison of two processes means nothing. */
+export interface HeapIdOverlap {
+  headObjects: number;
+  baseObjects: number;
+  /** Base objects (JS, odd ids) whose id the head also has. */
+  shared: number;
+  /** shared / base JS objects. */
+  fraction: number;
+  /** Of the shared ids, the fraction that name the same kind of object (type and name) in both. */
+  sameObjectFraction: number;
+  /** False when they share too few ids to be snapshots of one process. */
+  sameProcess: boolean;
+}
+
+/** A Comparison class opened: its new objects (in the head) or deleted ones (in the base), largest first. */
+export interface ComparisonObjectsQuery extends Range {
+  which: 'new' | 'deleted';
+  sort?: HeapSort<HeapObjectSortKey>;
 }
 
 export interface RetainerStep {
@@ -188,6 +363,8 @@ export interface RetainerStep {
   /** How the next step (its retainer) refers to this object, e.g. "leaks" or "[3]". */
   edge: string;
   edgeType: string;
+  /** The same in heaplens' one notation (HeapEdgeRow.edge). */
+  edgeText?: string;
 }
 
 /** One class of DevTools' Comparison: objects new in the head, deleted since the base. */
@@ -202,6 +379,9 @@ export interface ClassComparison {
   /** Head's count and shallow size of the class, for the CLI's size/count columns. */
   count: number;
   size: number;
+  /** DevTools' class key (the Comparison matches classes by it). */
+  key?: string;
+  location?: SourceLocationOut | null;
 }
 
 export interface LeakClassRow {
@@ -261,6 +441,20 @@ export interface FlameLayout {
   totalValue: number;
   /** What widths measure. */
   unit: string;
+  /**
+   * Dominator flame graphs only, per node. Children of one rectangle are grouped by class
+   * ("Entry ×5,000"); what is too narrow to draw apart is one "rest" rectangle per parent.
+   */
+  heap?: {
+    /** The snapshot node (its largest member for a group; -1 for a rest), e.g. to open its retainers. */
+    node: Int32Array;
+    /** How many objects the rectangle stands for (1: one object). */
+    objects: Float64Array;
+    /** 0 one object, 1 a group of one class, 2 the rest (smaller objects of several classes). */
+    kind: Uint8Array;
+    /** How the dominator refers to it, in heaplens' edge notation ('' when not by one direct edge). */
+    edge: string[];
+  };
 }
 
 /** What a profile offers, decided by the engine from its data: the UI and CLI read this. */
@@ -345,16 +539,48 @@ export interface EngineApi {
   exportCompact(id: number): Promise<Uint8Array>;
   /** Heap snapshots: the class summary, largest retained size first. */
   heapClasses(id: number, query: HeapClassQuery): Page<HeapClassRow>;
-  /** Heap snapshots: objects of one class, largest retained size first. */
-  heapObjects(id: number, classId: number, range?: Range): Page<HeapObjectRow>;
+  /** Heap snapshots: objects of one class (those the Summary counts under the query's filter), largest retained size first or by `sort`. */
+  heapObjects(id: number, classId: number, query?: HeapObjectQuery): Page<HeapObjectRow>;
+  /** Heap snapshots: one object by node index (a flame graph rectangle's, a path step's). */
+  heapObjectAt(id: number, node: number): HeapObjectRow;
+  /** Heap snapshots: the object with V8 id `objectId` (DevTools' @id), or null. */
+  heapFindObject(id: number, objectId: number): HeapObjectRow | null;
+  /** Heap snapshots: DevTools' Statistics (code, strings, JS arrays, typed arrays, system, native). */
+  heapStatistics(id: number): HeapStatistics;
+  /** Heap snapshots: how many strings the duplicated-strings filter shows, and the bytes all but the largest copy of each text waste. */
+  heapDuplicateStrings(id: number): { groups: number; strings: number; wasted: number };
+  /** Heap snapshots: one level of the retainer tree, closest retainer first (cycles marked via `ancestors`). */
+  heapRetainingEdges(id: number, node: number, query?: HeapEdgeQuery): Page<HeapEdgeRow>;
+  /** Heap snapshots: the chain of first retainers DevTools opens when an object is selected (node indices). */
+  heapRetainerChain(id: number, node: number, depth?: number): number[];
+  /** Heap snapshots: "ignore this retainer" / "restore": distances of the retainers view are recomputed; returns the ignored nodes. */
+  heapIgnoreRetainer(id: number, node: number): number[];
+  heapUnignoreRetainer(id: number, node: number): number[];
+  heapUnignoreAllRetainers(id: number): number[];
+  /** Heap snapshots: one level of the containment tree (node 0: the root, its GC roots and globals). */
+  heapContainment(id: number, node: number, query?: HeapEdgeQuery): Page<HeapEdgeRow>;
   /** Heap snapshots: the shortest retainer paths of an object, object first, root last. */
   heapRetainers(id: number, node: number, maxPaths?: number): RetainerStep[][];
   /** Heap snapshots: what an object dominates (keeps alive alone), largest first. */
   heapDominated(id: number, node: number, range?: Range): Page<HeapObjectRow>;
   /** Heap snapshots: detached DOM nodes, elements and text (cut from their document, still referenced), largest first. */
   heapDetached(id: number, range?: Range): Page<HeapObjectRow>;
-  /** Two heap snapshots of one process by object id: new, deleted and size change per class. */
-  heapCompare(headId: number, baseId: number, range?: Range): Page<ClassComparison>;
+  /** Two heap snapshots of one process by object id (DevTools' Comparison): new, deleted and size change per class, largest |size change| first or by `sort`. */
+  heapCompare(headId: number, baseId: number, range?: Range & { sort?: HeapSort<'name' | 'newCount' | 'deletedCount' | 'countDelta' | 'allocSize' | 'freedSize' | 'sizeDelta'> }): Page<ClassComparison>;
+  /** A Comparison class (by key) opened: its new objects (rows of the head) or deleted ones (rows of the base), largest first. */
+  heapComparisonObjects(headId: number, baseId: number, classKey: string, query: ComparisonObjectsQuery): Page<HeapObjectRow>;
+  /** How many object ids two snapshots share; `sameProcess` false means their Comparison means nothing. */
+  heapIdOverlap(headId: number, baseId: number): HeapIdOverlap;
+  /** Allocation timelines: DevTools' bars (surviving bytes per interval); null without samples. */
+  heapTimeline(id: number): HeapTimeline | null;
+  /** Allocation timelines: a time range [fromMs, toMs] as an id range (filter the Summary with it) and the selected size. */
+  heapTimelineSelection(id: number, fromMs: number, toMs: number): HeapTimelineSelection | null;
+  /** Snapshots with allocation traces: DevTools' Allocation view (bottom-up by function), largest traced size first. */
+  heapAllocations(id: number, range?: Range): Page<AllocationRow>;
+  /** The callers of an Allocation-view row or caller node (by its path). */
+  heapAllocationCallers(id: number, path: number[]): AllocationCallers;
+  /** An object's allocation stack, innermost first; null when it was not traced. */
+  heapAllocationStack(id: number, node: number): AllocationFrame[] | null;
   /** Leak candidates: allocated between the first two snapshots, still alive in the third (memlab's rule). */
   heapLeaks(firstId: number, secondId: number, thirdId: number, range?: Range): Page<LeakClassRow>;
 }

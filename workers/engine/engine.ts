@@ -79,6 +79,26 @@ export function createEngine(): EngineApi {
     heapDominated: (id, node, range) => heap(id).dominated(node, range),
     heapDetached: (id, range) => heap(id).detached(range),
     heapCompare: (headId, baseId, range) => heap(headId).compare(heap(baseId), range),
+    heapFindObject: (id, objectId) => heap(id).findObject(objectId),
+    heapObjectAt: (id, node) => heap(id).objectAt(node),
+    heapStatistics: (id) => heap(id).statistics,
+    heapDuplicateStrings: (id) => heap(id).duplicateStrings(),
+    heapRetainingEdges: (id, node, query) => heap(id).retainerState.retainers(node, query),
+    heapRetainerChain: (id, node, depth) => heap(id).retainerState.firstChain(node, depth),
+    heapIgnoreRetainer: (id, node) => heap(id).retainerState.ignore(node),
+    heapUnignoreRetainer: (id, node) => heap(id).retainerState.unignore(node),
+    heapUnignoreAllRetainers: (id) => heap(id).retainerState.unignoreAll(),
+    heapContainment: (id, node, query) => heap(id).retainerState.containment(node, query),
+    heapComparisonObjects: (headId, baseId, classKey, query) => heap(headId).comparisonObjects(heap(baseId), classKey, query),
+    heapIdOverlap: (headId, baseId) => heap(headId).idOverlap(heap(baseId)),
+    heapTimeline: (id) => {
+      const samples = heap(id).samples();
+      return samples ? { samples } : null;
+    },
+    heapTimelineSelection: (id, fromMs, toMs) => heap(id).timelineSelection(fromMs, toMs),
+    heapAllocations: (id, range) => heap(id).allocationRows(range),
+    heapAllocationCallers: (id, path) => heap(id).allocationCallers(path),
+    heapAllocationStack: (id, node) => heap(id).allocationStack(node),
     heapLeaks: (firstId, secondId, thirdId, range) => heap(thirdId).leaks(heap(firstId), heap(secondId), range),
   };
 }

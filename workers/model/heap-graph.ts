@@ -33,7 +33,8 @@ export interface HeapGraph {
   locations: Locations | null;
   /** Heap growth samples of allocation timelines (the `samples` section), when present. */
   samples: HeapSamples | null;
-  meta: { rawMeta: Record<string, unknown>; producer: string; producerDetails?: string };
+  /** extraNativeBytes: the header's `extra_native_bytes` (native memory the embedder reports outside the graph; DevTools adds it to the total). */
+  meta: { rawMeta: Record<string, unknown>; producer: string; producerDetails?: string; extraNativeBytes?: number };
 }
 
 export interface AllocationTraces {
@@ -111,6 +112,27 @@ export function edgeName(graph: HeapGraph, edge: number, codes: TypeCodes): stri
   return graph.strings[v] ?? `<${v}>`;
 }
 
+/**
+ * An edge in heaplens' one notation (retainer trees, containment, flame labels): `[3]` for
+ * elements and hidden edges, `.name` for properties and shortcuts (`["a b"]` when the name has a
+ * space, as DevTools writes it), a bare `name` for context variables, `{name}` for V8's internal
+ * edges and `[[name]]` for weak ones. DevTools itself prints hidden edges as bare numbers and
+ * context variables as `->name`; one notation reads better in a path.
+ */
+export function edgeText(graph: HeapGraph, edge: number, codes: TypeCodes): string {
+  const t = graph.edgeType[edge];
+  const v = graph.edgeNameOrIndex[edge];
+  if (t === codes.edgeElement || t === codes.edgeHidden) return `[${v}]`;
+  const name = graph.strings[v] ?? `<${v}>`;
+  if (t === codes.edgeContext) return name;
+  if (t === codes.edgeProperty || t === codes.edgeShortcut) {
+    if (t === codes.edgeShortcut && /^\d+$/.test(name)) return `[${name}]`;
+    return name.includes(' ') ? `[${JSON.stringify(name)}]` : `.${name}`;
+  }
+  if (t === codes.edgeWeak) return `[[${name}]]`;
+  return `{${name}}`;
+}
+
 /** The node an edge starts from (edges are stored by source; binary search over firstEdge). */
 export function edgeSource(graph: HeapGraph, edge: number): number {
   const first = graph.firstEdge;
@@ -127,7 +149,7 @@ export function edgeSource(graph: HeapGraph, edge: number): number {
 /**
  * A node's name as DevTools shows it in its object rows: the raw name, except that a
  * concatenated string shows its text (the leaves of its first/second tree, up to `max` chars)
- * and a plain `Object` shows its first property names, `{a, b, …}`.
+ * and a plain `Object` shows its property names, `{a, b, …, z}`.
  */
 export function nodeDisplayName(graph: HeapGraph, node: number, codes: TypeCodes = typeCodes(graph), max = 1024): string {
   const type = graph.nodeType[node];
@@ -157,24 +179,48 @@ function consStringText(graph: HeapGraph, node: number, codes: TypeCodes, max: n
     if (second >= 0) stack.push(second);
     if (first >= 0) stack.push(first);
   }
-  return text.length > max ? text.slice(0, max) : text;
+  // Like DevTools: the leaf that crosses `max` is kept whole (duplicate strings are grouped by this text).
+  return text;
 }
 
+/**
+ * DevTools' property-name quoting in shape names: a name holding a comma, a quote or a brace is
+ * written as its JSON string, so `{"a,b"}` cannot be read as two properties.
+ */
+export function formatPropertyName(name: string): string {
+  return /[,'"{}]/.test(name) ? JSON.stringify(name) : name;
+}
+
+/**
+ * The display name of one plain object, as DevTools builds it: property names taken alternately
+ * from the first and the last edges, so both ends show, until about 100 characters; `…` marks
+ * the ones left out. (Its class name, the shape `{a, b}`, is chosen separately: analysis/shapes.ts.)
+ */
 function plainObjectName(graph: HeapGraph, node: number, codes: TypeCodes): string {
-  const names: string[] = [];
-  let length = 2;
-  let more = false;
-  for (let e = graph.firstEdge[node]; e < graph.firstEdge[node + 1]; e++) {
-    if (graph.edgeType[e] !== codes.edgeProperty) continue;
-    const name = graph.strings[graph.edgeNameOrIndex[e]];
-    if (name === '__proto__') continue;
-    const shown = /[,'"{}]/.test(name) ? JSON.stringify(name) : name;
-    if (names.length > 0 && length + shown.length > 100) {
-      more = true;
-      break;
+  let head = '{';
+  let tail = '}';
+  let from = graph.firstEdge[node];
+  let to = graph.firstEdge[node + 1] - 1;
+  let fromEnd = false;
+  while (from <= to) {
+    const e = fromEnd ? to : from;
+    const name = graph.edgeType[e] === codes.edgeProperty ? graph.strings[graph.edgeNameOrIndex[e]] : '__proto__';
+    if (name === '__proto__') {
+      if (fromEnd) to--;
+      else from++;
+      continue;
     }
-    names.push(shown);
-    length += shown.length + 2;
+    const shown = formatPropertyName(name);
+    if (head.length > 1 && head.length + tail.length + shown.length > 100) break;
+    if (fromEnd) {
+      to--;
+      tail = `${shown}${tail.length > 1 ? ', ' : ''}${tail}`;
+    } else {
+      from++;
+      head += `${head.length > 1 ? ', ' : ''}${shown}`;
+    }
+    fromEnd = !fromEnd;
   }
-  return `{${names.join(', ')}${more ? ', …' : ''}}`;
+  if (from <= to) head += ', …';
+  return tail.length > 1 ? `${head}, ${tail}` : `${head}${tail}`;
 }

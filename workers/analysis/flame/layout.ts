@@ -42,6 +42,11 @@ export class TreeBuilder {
 
 /** Depth-first, largest child first; start offsets accumulate left to right. */
 export function layoutTree(t: TreeBuilder, frames: FlameFrames, withBase: boolean, unit: string): FlameLayout {
+  return layoutTreeWithSource(t, frames, withBase, unit).layout;
+}
+
+/** layoutTree, and for each laid-out node the tree node it came from (for per-node side tables). */
+export function layoutTreeWithSource(t: TreeBuilder, frames: FlameFrames, withBase: boolean, unit: string): { layout: FlameLayout; source: Int32Array } {
   const n = t.parent.length;
   // Nodes are created parents first, so a backwards pass sees children before parents.
   const w = Float64Array.from(t.total);
@@ -97,8 +102,10 @@ export function layoutTree(t: TreeBuilder, frames: FlameFrames, withBase: boolea
   let top = 0;
   let next = 0;
   let offset = 0;
+  const source = new Int32Array(m);
   const emit = (node: number, parentOut: number, start: number, depth: number): number => {
     const i = next++;
+    source[i] = node;
     out.start[i] = start;
     out.width[i] = w[node];
     out.total[i] = t.total[node];
@@ -143,7 +150,7 @@ export function layoutTree(t: TreeBuilder, frames: FlameFrames, withBase: boolea
     }
   }
   indexRows(out);
-  return out;
+  return { layout: out, source };
 }
 
 /**

@@ -326,7 +326,12 @@ export class HeapSnapshotScanner {
       traces: buildTraces(meta, this.kept.get('trace_function_infos'), this.traceTree?.tree ?? null, strings.length),
       locations: buildLocations(meta, this.kept.get('locations'), layout.nodeFields, r.nodeCount),
       samples: buildSamples(meta, this.kept.get('samples')),
-      meta: { rawMeta: meta as unknown as Record<string, unknown>, producer: 'V8 heap snapshot', producerDetails: `node fields: ${meta.node_fields.join(', ')}` },
+      meta: {
+        rawMeta: meta as unknown as Record<string, unknown>,
+        producer: 'V8 heap snapshot',
+        producerDetails: `node fields: ${meta.node_fields.join(', ')}`,
+        extraNativeBytes: Math.max(0, Number((layout.header as { extra_native_bytes?: unknown }).extra_native_bytes) || 0),
+      },
     };
   }
 }

@@ -1,0 +1,125 @@
+// The heap commands of the `heaplens` CLI as users run them (the bundle, a process per call):
+// `summary --json` (rows, statistics, --filter), `diff` of two snapshots, `timeline`, `allocations`
+// — each compared with DevTools' own numbers from heap-snapshot-toolkit (test/reference/devtools.ts).
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as devtools from '../reference/devtools.ts';
+
+const CLI = join(__dirname, '../../cli/heaplens.js');
+const DIR = join(__dirname, '../fixtures/heapsnapshot');
+const file = (name: string) => join(DIR, name);
+
+function heaplens(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { ...r, json: () => JSON.parse(r.stdout) };
+}
+
+const snaps = new Map<string, devtools.Snapshot>();
+beforeAll(async () => {
+  for (const f of ['node-plain.heapsnapshot', 'node-before.heapsnapshot', 'node-after.heapsnapshot', 'chromium-shapes.heapsnapshot', 'chromium.heaptimeline']) snaps.set(f, await devtools.load(file(f)));
+}, 120_000);
+
+const row = (r: { name: string; count: number; shallowSize: number; retainedSize: number; distance: number; key: string }) => ({
+  key: r.key,
+  name: r.name,
+  count: r.count,
+  shallowSize: r.shallowSize,
+  retainedSize: r.retainedSize,
+  distance: r.distance,
+});
+
+describe('heaplens summary --json is DevTools’ Summary', () => {
+  for (const f of ['node-plain.heapsnapshot', 'chromium-shapes.heapsnapshot']) {
+    it(`${f}: every row and the statistics`, () => {
+      const r = heaplens('summary', file(f), '--limit', '0', '--json');
+      expect(r.status, r.stderr).toBe(0);
+      const out = r.json();
+      const snap = snaps.get(f)!;
+      expect(out.classes.map(row)).toEqual(devtools.summary(snap).map(row));
+      expect(out.classCount).toBe(out.classes.length);
+      expect(out.statistics).toEqual(devtools.statistics(snap));
+      expect(out.totalSize).toBe(devtools.staticData(snap).totalSize);
+      console.info(`${f}: ${out.classes.length} summary rows equal to DevTools`);
+    });
+  }
+
+  it('--filter: the named filters and allocated-between', () => {
+    const snap = snaps.get('chromium-shapes.heapsnapshot')!;
+    for (const [word, name] of [
+      ['retained-by-detached-dom', 'objectsRetainedByDetachedDomNodes'],
+      ['retained-by-console', 'objectsRetainedByConsole'],
+      ['duplicated-strings', 'duplicatedStrings'],
+    ] as const) {
+      const out = heaplens('summary', file('chromium-shapes.heapsnapshot'), '--filter', word, '--limit', '0', '--json').json();
+      expect(out.classes.map(row), word).toEqual(devtools.summary(snap, { kind: 'named', name }).map(row));
+      expect(out.filter).toEqual({ kind: word });
+    }
+    const dup = heaplens('summary', file('chromium-shapes.heapsnapshot'), '--filter', 'duplicated-strings', '--json').json();
+    expect(dup.duplicates.wasted).toBeGreaterThan(0); // the page holds 40 equal strings
+    const { minNodeId, maxNodeId, rows } = devtools.allocatedBetween(snaps.get('node-before.heapsnapshot')!, snaps.get('node-after.heapsnapshot')!);
+    const before = heaplens('summary', file('node-before.heapsnapshot'), '--json').json();
+    expect(before.maxJsObjectId).toBe(minNodeId);
+    const out = heaplens('summary', file('node-after.heapsnapshot'), '--filter', `allocated-between:${minNodeId}:${maxNodeId}`, '--limit', '0', '--json').json();
+    expect(out.classes.map(row)).toEqual(rows.map(row));
+    expect(out.classes.find((c: { name: string }) => c.name === 'Leaky').count).toBe(150);
+  });
+
+  it('a bad --filter is refused with the words it takes; --filter belongs to summary', () => {
+    const r = heaplens('summary', file('node-plain.heapsnapshot'), '--filter', 'leaky');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--filter takes retained-by-detached-dom, retained-by-console, duplicated-strings or allocated-between:FROM_ID:TO_ID/);
+    expect(heaplens('top', file('node-plain.heapsnapshot'), '--filter', 'duplicated-strings').status).toBe(2);
+  });
+});
+
+describe('heaplens diff of two snapshots is DevTools’ Comparison', () => {
+  it('node-before → node-after: every row’s counts and sizes', () => {
+    const r = heaplens('diff', file('node-before.heapsnapshot'), file('node-after.heapsnapshot'), '--limit', '0', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const got = new Map(r.json().rows.map((x: { key: string }) => [x.key, x]));
+    const want = devtools.comparison(snaps.get('node-before.heapsnapshot')!, snaps.get('node-after.heapsnapshot')!);
+    expect(got.size).toBe(want.length);
+    for (const w of want) {
+      expect(got.get(w.key), w.key).toMatchObject({ name: w.name, newCount: w.newCount, deletedCount: w.deletedCount, allocSize: w.allocSize, freedSize: w.freedSize, countDelta: w.countDelta, sizeDelta: w.sizeDelta });
+    }
+    // Fields the contract had before stay.
+    for (const x of r.json().rows) for (const k of ['name', 'newCount', 'deletedCount', 'countDelta', 'allocSize', 'freedSize', 'sizeDelta', 'count', 'size', 'sizeDiff', 'countDiff']) expect(x).toHaveProperty(k);
+    expect(r.json().idOverlap.sameProcess).toBe(true);
+    expect(r.stderr).toBe('');
+  });
+
+  it('warns when the two snapshots are of two processes', () => {
+    const r = heaplens('diff', file('node-plain.heapsnapshot'), file('node-after.heapsnapshot'), '--json');
+    expect(r.status).toBe(0);
+    expect(r.json().idOverlap.sameProcess).toBe(false);
+    expect(r.stderr).toMatch(/do not look like snapshots of one process/);
+  });
+});
+
+describe('heaplens timeline and allocations', () => {
+  it('timeline --json: DevTools’ samples', () => {
+    const r = heaplens('timeline', file('chromium.heaptimeline'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json()).toEqual({ samples: devtools.samples(snaps.get('chromium.heaptimeline')!) });
+    const none = heaplens('timeline', file('node-plain.heapsnapshot'));
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/no timeline samples/);
+  });
+
+  for (const f of ['chromium.heaptimeline', 'node-before.heapsnapshot']) {
+    it(`allocations --json on ${f}: DevTools’ Allocation view`, () => {
+      const r = heaplens('allocations', file(f), '--limit', '0', '--json');
+      expect(r.status, r.stderr).toBe(0);
+      const pick = (x: devtools.AllocationRow) => ({ function: x.function, script: x.script, line: x.line, column: x.column, count: x.count, size: x.size, liveCount: x.liveCount, liveSize: x.liveSize });
+      expect(r.json().rows.map(pick)).toEqual(devtools.allocationTops(snaps.get(f)!)!.map(pick));
+    });
+  }
+
+  it('allocations on a snapshot without traces says how to record them', () => {
+    const r = heaplens('allocations', file('node-plain.heapsnapshot'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Allocation instrumentation on timeline/);
+  });
+});
