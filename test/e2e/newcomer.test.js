@@ -261,6 +261,18 @@ describe('heap snapshots (12.14, 12.18)', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  it('regular expressions work in the class filter too (12.17)', async () => {
+    const page = await newPage(browser());
+    await page.goto(BASE);
+    await put(page, 'node-plain.heapsnapshot', read(new URL('node-plain.heapsnapshot', SNAP)));
+    await page.getByTestId('class-table').waitFor();
+    await page.getByTestId('class-filter').fill('/^(Leaky|Session)$/');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=class-row]').length === 2);
+    const names = await page.getByTestId('class-row').evaluateAll((rows) => rows.map((r) => r.querySelector('td')?.textContent?.replace(/^[▸▾]\s*/, '').trim().split(/\s/)[0]));
+    assert.deepEqual(names.sort(), ['Leaky', 'Session']);
+    assert.deepEqual(page.errors, []);
+  });
+
   it('leak candidates with the snapshots in the wrong order say what order is expected', async () => {
     const page = await newPage(browser());
     await page.goto(BASE);
