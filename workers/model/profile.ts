@@ -66,7 +66,14 @@ export interface Profile {
   valueTypes: ValueType[];
 }
 
-/** Builds the string, frame and stack tables with interning, as importers need. */
+/**
+ * Builds the string, frame and stack tables with interning, as importers need.
+ *
+ * Frames and stacks are interned in open-addressing hash tables of row numbers, compared
+ * against the rows themselves: no key string or boxed number per lookup (a Map keyed by
+ * `parent * 2^30 + frame` boxed a double on every call, and overflowed past 2^30 frames). An
+ * importer calls stack() once per frame of every distinct traceback, so this is on the hot path.
+ */
 export class ProfileBuilder {
   readonly strings: string[] = [];
   private stringIndex = new Map<string, number>();
@@ -74,12 +81,10 @@ export class ProfileBuilder {
   private frameFile = new GrowableInt32();
   private frameLine = new GrowableInt32();
   private frameColumn = new GrowableInt32();
-  private frameIndex = new Map<string, number>();
+  private frameSlots = new RowTable();
   private stackFrame = new GrowableInt32();
   private stackParent = new GrowableInt32();
-  // Child lookup keyed by parent*2^26+frame would overflow for big tables; a Map per parent is
-  // slower, so key on a string-free number pair packed into a float (exact below 2^53).
-  private stackIndex = new Map<number, number>();
+  private stackSlots = new RowTable();
 
   intern(s: string): number {
     let i = this.stringIndex.get(s);
@@ -92,30 +97,44 @@ export class ProfileBuilder {
   }
 
   frame(func: number, file: number, line: number, column = -1): number {
-    const key = `${func},${file},${line},${column}`;
-    let i = this.frameIndex.get(key);
-    if (i === undefined) {
-      i = this.frameFunc.length;
-      this.frameFunc.push(func);
-      this.frameFile.push(file);
-      this.frameLine.push(line);
-      this.frameColumn.push(column);
-      this.frameIndex.set(key, i);
+    const table = this.frameSlots;
+    const hash = mix(mix(mix(mix(0x9e3779b9, func), file), line), column);
+    const fu = this.frameFunc.data;
+    const fi = this.frameFile.data;
+    const li = this.frameLine.data;
+    const co = this.frameColumn.data;
+    const mask = table.slots.length - 1;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const row = table.slots[at] - 1;
+      if (row < 0) break;
+      if (fi[row] === file && li[row] === line && fu[row] === func && co[row] === column) return row;
     }
-    return i;
+    const row = this.frameFunc.length;
+    this.frameFunc.push(func);
+    this.frameFile.push(file);
+    this.frameLine.push(line);
+    this.frameColumn.push(column);
+    table.add(hash, row);
+    return row;
   }
 
   /** The stack `frame` called from `parent` (-1 for a root frame). */
   stack(parent: number, frame: number): number {
-    const key = (parent + 1) * 0x4000_0000 + frame;
-    let i = this.stackIndex.get(key);
-    if (i === undefined) {
-      i = this.stackFrame.length;
-      this.stackFrame.push(frame);
-      this.stackParent.push(parent);
-      this.stackIndex.set(key, i);
+    const table = this.stackSlots;
+    const hash = mix(mix(0x9e3779b9, parent), frame);
+    const fr = this.stackFrame.data;
+    const pa = this.stackParent.data;
+    const mask = table.slots.length - 1;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const row = table.slots[at] - 1;
+      if (row < 0) break;
+      if (fr[row] === frame && pa[row] === parent) return row;
     }
-    return i;
+    const row = this.stackFrame.length;
+    this.stackFrame.push(frame);
+    this.stackParent.push(parent);
+    table.add(hash, row);
+    return row;
   }
 
   frameTable(): FrameTable {
@@ -133,8 +152,46 @@ export class ProfileBuilder {
   }
 }
 
+/** One round of a multiply-xorshift hash over 32-bit values. */
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ v, 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
+
+/**
+ * Open addressing with linear probing: slot = row + 1 (0 = empty), hashes kept beside the slots
+ * so that growing never needs the rows' keys again. At most half full.
+ */
+class RowTable {
+  slots = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  private count = 0;
+
+  add(hash: number, row: number): void {
+    if (2 * (this.count + 1) > this.slots.length) this.rehash(this.slots.length * 2);
+    this.place(hash, row);
+    this.count++;
+  }
+
+  private place(hash: number, row: number): void {
+    const mask = this.slots.length - 1;
+    let at = hash & mask;
+    while (this.slots[at] !== 0) at = (at + 1) & mask;
+    this.slots[at] = row + 1;
+    this.hashes[at] = hash;
+  }
+
+  private rehash(size: number): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) this.place(hashes[i], slots[i] - 1);
+  }
+}
+
 export class GrowableInt32 {
-  private data: Int32Array;
+  /** The storage; rows at `length` and beyond are unused. */
+  data: Int32Array;
   length = 0;
   constructor(capacity = 1024) {
     this.data = new Int32Array(capacity);
@@ -153,7 +210,8 @@ export class GrowableInt32 {
 }
 
 export class GrowableFloat64 {
-  private data: Float64Array;
+  /** The storage; rows at `length` and beyond are unused. */
+  data: Float64Array;
   length = 0;
   constructor(capacity = 1024) {
     this.data = new Float64Array(capacity);
