@@ -220,6 +220,39 @@ export class PickleReader {
         pos = this.memoizeTop(pos, kinds[top - 1] as Kind, payloads[top - 1]);
         continue;
       }
+      if (op === 0x74 && this.markCount > 0 && this.marks[this.markCount - 1] <= top) {
+        // TUPLE: a traceback's frames, and a trace that brings its new traceback along
+        const m = this.marks[--this.markCount];
+        stack.length = top;
+        this.pushTuple(top - m);
+        top = stack.length;
+        pos++;
+        continue;
+      }
+      if (op === 0x65 && this.markCount > 0) {
+        // APPENDS: a batch of traces into the list
+        const m = this.marks[this.markCount - 1];
+        if (m >= 1 && m <= top && kinds[m - 1] === Kind.List) {
+          this.markCount--;
+          const list = this.lists[payloads[m - 1]];
+          list.append(kinds, payloads, m, top - m, list.length >= 1 << 16 ? Math.ceil((n - pos) / 12) : 0);
+          top = m;
+          pos++;
+          continue;
+        }
+      }
+      if (op === 0x4d && pos + 3 <= n) {
+        // BININT2
+        kinds[top] = Kind.Int;
+        payloads[top++] = b[pos + 1] | (b[pos + 2] << 8);
+        pos += 3;
+        continue;
+      }
+      if (op === 0x95 && pos + 9 <= n) {
+        // FRAME: a length hint for buffered readers; all bytes are here already
+        pos += 9;
+        continue;
+      }
       // Everything else, and these where they would fail: one opcode by the general step().
       this.pos = pos;
       stack.length = top;
@@ -385,6 +418,7 @@ export class PickleReader {
         case 0x6c: {
           // LIST
           const m = this.popMark(at);
+          if (m > top) this.corrupt('a MARK above the top of the stack', at);
           const list = new PickleList();
           list.append(kinds, payloads, m, top - m, 0);
           top = m;
@@ -403,7 +437,8 @@ export class PickleReader {
         case 0x65: {
           // APPENDS
           const m = this.popMark(at);
-          if (m < 1 || kinds[m - 1] !== Kind.List) this.corrupt('APPENDS to something that is not a list', at);
+          // (A MARK above the top: an opcode since took values from under it.)
+          if (m < 1 || m > top || kinds[m - 1] !== Kind.List) this.corrupt('APPENDS to something that is not a list', at);
           const list = this.lists[payloads[m - 1]];
           // A dump's trace list is appended 1,000 at a time until the end of the file; once a
           // list is long, let it grow to what the rest of the file can hold at one item per
@@ -420,6 +455,7 @@ export class PickleReader {
         case 0x64: {
           // DICT
           const m = this.popMark(at);
+          if (m > top) this.corrupt('a MARK above the top of the stack', at);
           const dict = new Map<string, { kind: Kind; payload: number }>();
           this.fillDict(dict, m, top, kinds, payloads, at);
           top = m;
@@ -438,7 +474,7 @@ export class PickleReader {
         case 0x75: {
           // SETITEMS
           const m = this.popMark(at);
-          if (m < 1 || kinds[m - 1] !== Kind.Dict) this.corrupt('SETITEMS on something that is not a dict', at);
+          if (m < 1 || m > top || kinds[m - 1] !== Kind.Dict) this.corrupt('SETITEMS on something that is not a dict', at);
           this.fillDict(this.dicts[payloads[m - 1]], m, top, kinds, payloads, at);
           top = m;
           break;
@@ -508,9 +544,13 @@ export class PickleReader {
           if (top > 0 && (this.markCount === 0 || this.marks[this.markCount - 1] < top)) top--;
           else this.popMark(at);
           break;
-        case 0x31: // POP_MARK
-          top = this.popMark(at);
+        case 0x31: {
+          // POP_MARK
+          const m = this.popMark(at);
+          if (m > top) this.corrupt('a MARK above the top of the stack', at);
+          top = m;
           break;
+        }
         case 0x32: // DUP
           if (top === 0) this.corrupt('DUP on an empty stack', at);
           kinds[top] = kinds[top - 1];
