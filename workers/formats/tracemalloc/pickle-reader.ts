@@ -17,7 +17,7 @@
 
 import { HeaplensError } from '../../api/errors.ts';
 import { frameAt, tracesAt } from './pickle-fast.ts';
-import { decodeString, isInt32, Kind, kindName, Memo, PickleList, readLong, REFUSED, TraceColumns, TupleStore, ValueColumn } from './pickle-values.ts';
+import { decodeString, fillDict, isInt32, Kind, kindName, Memo, PickleList, readLong, REFUSED, TraceColumns, TupleStore, ValueColumn } from './pickle-values.ts';
 
 export { Kind, kindName };
 
@@ -596,55 +596,26 @@ export class PickleReader {
   }
 
   private memoPut(index: number, top: number, kinds: Uint8Array, payloads: Float64Array, at: number): void {
-    const memo = this.memo;
     if (top === 0) this.corrupt('a memo store with an empty stack', at);
     // Every memo entry costs at least one opcode byte, so a larger index is corruption (and
     // growing the memo to it could exhaust memory).
     if (index > this.bytes.length) this.corrupt(`a memo index (${index}) larger than the file`, at);
-    if (index >= memo.kinds.length) memo.grow(index + 1);
-    memo.kinds[index] = kinds[top - 1];
-    memo.payloads[index] = payloads[top - 1];
-    if (index >= memo.length) {
-      // Entries skipped by a sparse BINPUT stay marked unset (a Mark with payload -1).
-      for (let i = memo.length; i < index; i++) {
-        memo.kinds[i] = Kind.Mark;
-        memo.payloads[i] = -1;
-      }
-      memo.length = index + 1;
-    }
+    this.memo.put(index, kinds[top - 1] as Kind, payloads[top - 1]);
   }
 
   /** MEMOIZE at `pos` of a value just pushed (memoPut(memo.length) for the fast paths). */
   private memoizeTop(pos: number, kind: Kind, payload: number): number {
-    const memo = this.memo;
-    const i = memo.length;
-    if (i === memo.kinds.length) memo.grow(i + 1);
-    memo.kinds[i] = kind;
-    memo.payloads[i] = payload;
-    memo.length = i + 1;
+    this.memo.push(kind, payload);
     return pos + 1;
   }
 
   private checkMemo(index: number, at: number): void {
-    const memo = this.memo;
-    if (index >= memo.length || (memo.kinds[index] === Kind.Mark && memo.payloads[index] === -1)) {
-      this.corrupt(`the memo has no entry ${index}`, at);
-    }
+    if (!this.memo.has(index)) this.corrupt(`the memo has no entry ${index}`, at);
   }
 
-  private fillDict(
-    dict: Map<string, { kind: Kind; payload: number }>,
-    from: number,
-    to: number,
-    kinds: Uint8Array,
-    payloads: Float64Array,
-    at: number,
-  ): void {
-    if ((to - from) % 2 !== 0) this.corrupt('a dict with a key and no value', at);
-    for (let i = from; i < to; i += 2) {
-      if (kinds[i] !== Kind.Str) this.corrupt(`a dict key that is a ${kindName(kinds[i])}, not a str`, at);
-      dict.set(this.strings[payloads[i]], { kind: kinds[i + 1] as Kind, payload: payloads[i + 1] });
-    }
+  private fillDict(dict: Map<string, { kind: Kind; payload: number }>, from: number, to: number, kinds: Uint8Array, payloads: Float64Array, at: number): void {
+    const error = fillDict(dict, this.strings, from, to, kinds, payloads);
+    if (error) this.corrupt(error, at);
   }
 
   private readLong(pos: number, len: number, at: number): number {

@@ -63,6 +63,33 @@ export class Memo extends ValueColumn {
   private runLength = new Int32Array(64);
   private runCount = 0;
 
+  /** Stores a value at `index` (BINPUT); entries it skips stay unset (a Mark with payload -1). */
+  put(index: number, kind: Kind, payload: number): void {
+    if (index >= this.kinds.length) this.grow(index + 1);
+    this.kinds[index] = kind;
+    this.payloads[index] = payload;
+    if (index >= this.length) {
+      for (let i = this.length; i < index; i++) {
+        this.kinds[i] = Kind.Mark;
+        this.payloads[i] = -1;
+      }
+      this.length = index + 1;
+    }
+  }
+
+  /** Stores a value at the next index (MEMOIZE). */
+  push(kind: Kind, payload: number): void {
+    const i = this.length;
+    if (i === this.kinds.length) this.grow(i + 1);
+    this.kinds[i] = kind;
+    this.payloads[i] = payload;
+    this.length = i + 1;
+  }
+
+  has(index: number): boolean {
+    return index < this.length && !(this.kinds[index] === Kind.Mark && this.payloads[index] === -1);
+  }
+
   /** Memoizes trace row `row` at the next index, as MEMOIZE does. */
   pushTraceRow(row: number): void {
     const i = this.length;
@@ -220,6 +247,23 @@ export function readLong(b: Uint8Array, pos: number, len: number): number | bigi
   for (let i = len - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[pos + i]);
   if (b[pos + len - 1] & 0x80) v -= 1n << BigInt(8 * len);
   return v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER) ? v : Number(v);
+}
+
+/** Sets the (str key, value) pairs at from..to into `dict`; says what is wrong, if anything. */
+export function fillDict(
+  dict: Map<string, { kind: Kind; payload: number }>,
+  strings: string[],
+  from: number,
+  to: number,
+  kinds: Uint8Array,
+  payloads: Float64Array,
+): string | null {
+  if ((to - from) % 2 !== 0) return 'a dict with a key and no value';
+  for (let i = from; i < to; i += 2) {
+    if (kinds[i] !== Kind.Str) return `a dict key that is a ${kindName(kinds[i])}, not a str`;
+    dict.set(strings[payloads[i]], { kind: kinds[i + 1] as Kind, payload: payloads[i + 1] });
+  }
+  return null;
 }
 
 /** UTF-8 bytes start..end as a string. */
