@@ -188,11 +188,8 @@ function toProfile(r: PickleReader): Profile {
   if (limitValue && limitValue.kind === Kind.Int) tracebackLimit = limitValue.payload;
   else if (limitValue && limitValue.kind !== Kind.None) fail('traceback_limit is not an int');
 
-  // tracemalloc counts memory blocks: one per trace. The column goes in the memo's payload
-  // buffer when it is big enough: the memo is dead from here on, and its pages are already
-  // mapped (a fresh 15 MB column for the bench dump cost ~4k page faults).
-  const memo = r.memo.payloads;
-  const counts = (memo.length >= count ? memo.subarray(0, count) : new Float64Array(count)).fill(1);
+  // tracemalloc counts memory blocks: one per trace.
+  const counts = new Float64Array(count).fill(1);
   return {
     meta: {
       format: 'tracemalloc',
