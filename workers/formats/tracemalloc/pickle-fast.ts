@@ -67,6 +67,13 @@ export function traceAt(b: Uint8Array, pos: number, memo: ValueColumn, traces: T
       }
     }
   }
+  // Anything else in a function of its own: V8 compiles it apart, so that the branches it first
+  // takes megabytes into a file (a 2-byte size, a FRAME inside a trace) throw away only it.
+  return anyTraceAt(b, pos, memo, traces);
+}
+
+/** traceAt for every width of int (BININT1, BININT2, BININT; LONG1 sizes). */
+function anyTraceAt(b: Uint8Array, pos: number, memo: ValueColumn, traces: TraceColumns): number {
   let w = INT_WIDTH[b[pos]];
   if (w === 0) return -1;
   const domain = le32(b, pos + 1) & INT_MASK[b[pos]];

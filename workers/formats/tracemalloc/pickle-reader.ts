@@ -241,13 +241,6 @@ export class PickleReader {
           continue;
         }
       }
-      if (op === 0x4d && pos + 3 <= n) {
-        // BININT2
-        kinds[top] = Kind.Int;
-        payloads[top++] = b[pos + 1] | (b[pos + 2] << 8);
-        pos += 3;
-        continue;
-      }
       if (op === 0x95 && pos + 9 <= n) {
         // FRAME: a length hint for buffered readers; all bytes are here already
         pos += 9;

@@ -58,9 +58,11 @@ export class ValueColumn {
  * written per trace, and the memo's payload column was the largest of them.
  */
 export class Memo extends ValueColumn {
-  private runMemo = new Int32Array(64);
-  private runRow = new Int32Array(64);
-  private runLength = new Int32Array(64);
+  // A run ends where a new traceback is memoized: a few thousand in a dump. Growing these while
+  // the parse loop runs threw V8's compiled loop away, so they start big enough for most dumps.
+  private runMemo = new Int32Array(1 << 14);
+  private runRow = new Int32Array(1 << 14);
+  private runLength = new Int32Array(1 << 14);
   private runCount = 0;
 
   /** Stores a value at `index` (BINPUT); entries it skips stay unset (a Mark with payload -1). */
