@@ -133,16 +133,36 @@ export function tracesAt(b: Uint8Array, pos: number, memo: Memo, traces: TraceCo
 }
 
 /**
- * After a memo get of string `file`: `int TUPLE2`, a frame (filename, lineno). Adds the tuple to
- * `tuples` (its id is `tuples.count - 1`).
+ * At a memo get: as many `get(str) int TUPLE2 [MEMOIZE]` in a row as there are — a traceback's
+ * frames, (filename, lineno) — each pushed on `stack` from `top` as a tuple, and memoized, as
+ * the general loop would. One call a traceback, for the reason tracesAt gives. Returns the
+ * position after the last one read (`pos` itself when there is none); the caller's stack grew
+ * by as many tuples as `tuples` did.
  */
-export function frameAt(b: Uint8Array, pos: number, file: number, tuples: TupleStore): number {
-  if (pos + 6 > b.length) return -1;
-  const w = INT_WIDTH[b[pos]];
-  if (w === 0) return -1;
-  const line = le32(b, pos + 1) & INT_MASK[b[pos]];
-  pos += 1 + w;
-  if (b[pos] !== TUPLE2) return -1;
-  tuples.addPair(Kind.Str, file, Kind.Int, line);
-  return pos + 1;
+export function framesAt(b: Uint8Array, pos: number, memo: Memo, tuples: TupleStore, stack: ValueColumn, top: number): number {
+  const sk = stack.kinds;
+  const sp = stack.payloads;
+  // The longest frame is 12 bytes: LONG_BINGET, BININT, TUPLE2, MEMOIZE.
+  const end = b.length - 12;
+  while (top < sk.length && pos <= end) {
+    const w0 = GET_WIDTH[b[pos]];
+    if (w0 === 0) break;
+    const m = (le32(b, pos + 1) & GET_MASK[b[pos]]) >>> 0;
+    if (m >= memo.length || memo.kinds[m] !== Kind.Str) break;
+    let p = pos + 1 + w0;
+    const w = INT_WIDTH[b[p]];
+    if (w === 0) break;
+    const line = le32(b, p + 1) & INT_MASK[b[p]];
+    p += 1 + w;
+    if (b[p] !== TUPLE2) break;
+    const id = tuples.addPair(Kind.Str, memo.payloads[m], Kind.Int, line);
+    sk[top] = Kind.Tuple;
+    sp[top++] = id;
+    pos = p + 1;
+    if (b[pos] === MEMOIZE) {
+      memo.push(Kind.Tuple, id);
+      pos++;
+    }
+  }
+  return pos;
 }

@@ -7,8 +7,8 @@
 //
 // It is the measured hot path of `heaplens top` on a dump: a trace is 7 opcodes (MARK, 3 ints,
 // a memo get, TUPLE, MEMOIZE), a traceback's frame 4 (memo get, int, TUPLE2, MEMOIZE), and they
-// are nearly all of a dump. So a MARK first tries to read a whole trace (pickle-fast.ts traceAt)
-// and a memo get of a string a whole frame (frameAt): one dispatch instead of seven or four, no
+// are nearly all of a dump. So a MARK first tries to read whole traces (pickle-fast.ts tracesAt)
+// and a memo get of a string whole frames (framesAt): one dispatch instead of seven or four, no
 // mark stack, the trace straight into TraceColumns. Anything else, or a trace split by a FRAME
 // opcode, goes through the general loop, which stores trace-shaped tuples the same way.
 //
@@ -16,7 +16,7 @@
 // codes and persistent ids are refused: with those a pickle can call any function.
 
 import { HeaplensError } from '../../api/errors.ts';
-import { frameAt, tracesAt } from './pickle-fast.ts';
+import { framesAt, tracesAt } from './pickle-fast.ts';
 import { decodeString, fillDict, isInt32, Kind, kindName, Memo, PickleList, readLong, REFUSED, TraceColumns, TupleStore, ValueColumn } from './pickle-values.ts';
 
 export { Kind, kindName };
@@ -188,22 +188,18 @@ export class PickleReader {
         continue;
       }
       if ((op === 0x6a && pos + 5 <= n) || (op === 0x68 && pos + 2 <= n)) {
-        // LONG_BINGET, BINGET: most often a frame's file name (then read the whole frame), or a
-        // traceback in a trace that did not fit traceAt.
+        // LONG_BINGET, BINGET: most often a frame's file name (then read the traceback's frames
+        // at once), or a traceback in a trace that did not fit traceAt.
+        const before = this.tuples.count;
+        const end = framesAt(b, pos, memo, this.tuples, stack, top);
+        if (this.tuples.count !== before) {
+          top += this.tuples.count - before;
+          pos = end;
+          continue;
+        }
         const i = op === 0x6a ? view.getUint32(pos + 1, true) : b[pos + 1];
         this.checkMemo(i, pos);
         pos += op === 0x6a ? 5 : 2;
-        const kind = memo.kinds[i];
-        if (kind === Kind.Str) {
-          const end = frameAt(b, pos, memo.payloads[i], this.tuples);
-          if (end >= 0) {
-            kinds[top] = Kind.Tuple;
-            payloads[top++] = this.tuples.count - 1;
-            pos = end;
-            if (b[pos] === 0x94) pos = this.memoizeTop(pos, Kind.Tuple, payloads[top - 1]);
-            continue;
-          }
-        }
         kinds[top] = memo.kindOf(i);
         payloads[top++] = memo.payloadOf(i);
         continue;
