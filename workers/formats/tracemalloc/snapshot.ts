@@ -74,23 +74,32 @@ function toProfile(r: PickleReader): Profile {
   const tp = r.tuples.items.payloads;
   const tStart = r.tuples.start;
   const tLength = r.tuples.length;
-  // Traceback tuple id → stack; frame tuple id → frame; reader string → profile string.
+  // Traceback tuple id → stack; reader string → profile string; per file, line → frame.
   const stackOfTuple = new Int32Array(r.tuples.count).fill(-1);
-  const frameOfTuple = new Int32Array(r.tuples.count).fill(-1);
   const stringOf = new Int32Array(r.strings.length).fill(-1);
+  const framesOfFile: Map<number, number>[] = [];
 
+  // Every traceback holds tuples of its own for its frames (212 k of them for 6.5 k distinct
+  // frames in the example), so the cache is by (file, line): a map lookup where the builder's
+  // interning would hash four fields, mostly in code V8 has not compiled yet.
   const frameOf = (frameTuple: number): number => {
-    let f = frameOfTuple[frameTuple];
-    if (f >= 0) return f;
     const start = tStart[frameTuple];
     if (tLength[frameTuple] !== 2 || tk[start] !== Kind.Str || tk[start + 1] !== Kind.Int) {
       fail('a frame is not a (filename, lineno) pair');
     }
     const rs = tp[start];
     let file = stringOf[rs];
-    if (file < 0) file = stringOf[rs] = builder.intern(r.strings[rs]);
-    // The builder interns (func, file, line, column), so equal frame tuples give one frame.
-    f = frameOfTuple[frameTuple] = builder.frame(-1, file, tp[start + 1]);
+    if (file < 0) {
+      file = stringOf[rs] = builder.intern(r.strings[rs]);
+      framesOfFile[file] ??= new Map();
+    }
+    const lines = framesOfFile[file];
+    const line = tp[start + 1];
+    let f = lines.get(line);
+    if (f === undefined) {
+      f = builder.frame(-1, file, line);
+      lines.set(line, f);
+    }
     return f;
   };
 
