@@ -162,17 +162,22 @@ export class TraceColumns {
   // What the importer would otherwise learn in extra passes over every row, counted here while
   // the parse is at each row anyway: the rows where each frames tuple is first used (in row
   // order), how many rows have 3 fields, how many have more frames than they kept.
-  firstUses = new Int32Array(1024);
+  firstUses: Int32Array;
   firstUseCount = 0;
   fields3 = 0;
   truncated = 0;
   /** Per frames tuple: 1 once a row uses it. */
-  private seen = new Uint8Array(1024);
+  private seen: Uint8Array;
 
   constructor(
     capacity: number,
     private readonly tuples: TupleStore,
   ) {
+    // Sized so as not to grow during a dump's parse: a typed-array field V8 sees replaced makes
+    // it discard every compiled function that read it (the parse loop included) and compile
+    // them again. One entry per tuple the store has room for; tracebacks are a few thousand.
+    this.seen = new Uint8Array(tuples.start.length);
+    this.firstUses = new Int32Array(1 << 14);
     this.domain = new Int32Array(capacity);
     this.size = new Float64Array(capacity);
     this.frames = new Int32Array(capacity);
