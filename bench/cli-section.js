@@ -7,10 +7,10 @@
 // command runs once beforehand, untimed, to check its answer and warm the page cache; that run
 // also gives its peak RSS (GNU time, when /usr/bin/time is there).
 //
-// BENCH_CLI_BEFORE=<commit>: also times the CLI as it was at that commit (its cli/ and workers/
-// extracted with git archive and bundled the same way), so that before and after come from the
-// same run under the same load. docs/benchmarks.md uses 76d325e, the commit before issue 11's
-// tracemalloc work.
+// BENCH_CLI_BEFORE=<commit>[,<commit>…]: also times the CLI as it was at each commit (its cli/
+// and workers/ extracted with git archive and bundled the same way), so that before and after
+// come from the same run under the same load. docs/benchmarks.md uses 76d325e, the commit
+// before issue 11's tracemalloc work, and the commits of that work for "what each change bought".
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -120,16 +120,17 @@ export function cliSection({ python, runs, bigDump }) {
     ['built-in example', example, 1],
     ['~2 M-trace dump', bigDump(), 3],
   ];
-  const beforeCommit = process.env.BENCH_CLI_BEFORE;
-  const before = beforeCommit ? bundleAt(beforeCommit) : null;
+  const befores = (process.env.BENCH_CLI_BEFORE ?? '').split(',').filter(Boolean).map((commit) => ({ commit, ...bundleAt(commit) }));
   const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
   const pyVersion = spawnSync(python, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const cpu = cpus();
   console.log(`\n## cli: whole process; wall time best of ${n} (mean CPU user+system); timed by ${hasHyperfine ? 'hyperfine' : 'spawn-to-exit clock (no hyperfine installed)'}`);
   console.log(`machine: ${cpu[0]?.model ?? '?'} × ${cpu.length}, load average ${load()} (1, 5, 15 min) at the start; node ${process.version}; ${python}: ${pyVersion}`);
   console.log(`commands (in ${root}): env HEAPLENS_CLI=bundle ${node} ${cli} --help | … top FILE --by line  ("via tsx": HEAPLENS_CLI=source)  |  ${python} bench/python_top.py FILE`);
-  if (before?.runner) console.log(`before: the CLI at ${beforeCommit}, bundled the same way: ${node} ${before.runner} top FILE --by line`);
-  else if (before) console.log(`before: not measured (${before.error})`);
+  for (const before of befores) {
+    if (before.runner) console.log(`before: the CLI at ${before.commit}, bundled the same way: ${node} ${before.runner} top FILE --by line`);
+    else console.log(`before: not measured (${before.error})`);
+  }
   for (const [label, file] of files) console.log(`${label}: ${relative(root, file)} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB)`);
 
   const floor = measure(n, command({}, [node, '-e', '0']));
@@ -142,7 +143,7 @@ export function cliSection({ python, runs, bigDump }) {
     const ours = measure(n, command(bundle, [node, cli, 'top', file, '--by', 'line']));
     const tsx = measure(n, command(source, [node, cli, 'top', file, '--by', 'line']));
     const py = measure(n, command({}, [python, join(here, 'python_top.py'), file]));
-    const old = before?.runner ? measure(n, command({}, [node, before.runner, 'top', file, '--by', 'line'])) : null;
+    const olds = befores.filter((b) => b.runner).map((b) => ({ commit: b.commit, m: measure(n, command({}, [node, b.runner, 'top', file, '--by', 'line'])) }));
     const ratio = py.wall / ours.wall;
     const cpuRatio = ours.cpu && py.cpu / ours.cpu;
     const a = heaplensTop(ours.stdout);
@@ -153,14 +154,14 @@ export function cliSection({ python, runs, bigDump }) {
     );
     console.log(`${''.padEnd(26)} top line: ${same ? `same in both (${a.where} ${a.size}, count ${a.count})` : `DIFFERENT: heaplens ${JSON.stringify(a)}, python ${JSON.stringify(b)}`}`);
     console.log(`${''.padEnd(26)} peak RSS: heaplens ${mib(ours.rss)}, python ${mib(py.rss)}`);
-    if (old) {
+    for (const { commit, m: old } of olds) {
       const same = old.stdout === ours.stdout;
       console.log(
-        `${''.padEnd(26)} before (${beforeCommit}): ${cell(old).trim()}, peak RSS ${mib(old.rss)}; python ÷ before ${(py.wall / old.wall).toFixed(2)}${old.cpu ? ` (${(py.cpu / old.cpu).toFixed(2)})` : ''}; ` +
-          `now ${(old.wall / ours.wall).toFixed(2)}× faster than before; output ${same ? 'identical' : 'DIFFERENT'}`,
+        `${''.padEnd(26)} before (${commit}): ${cell(old).trim()}, peak RSS ${mib(old.rss)}; python ÷ before ${(py.wall / old.wall).toFixed(2)}${old.cpu ? ` (${(py.cpu / old.cpu).toFixed(2)})` : ''}; ` +
+          `now ${(old.wall / ours.wall).toFixed(2)}×${old.cpu ? ` (${(old.cpu / ours.cpu).toFixed(2)})` : ''} faster than before; output ${same ? 'identical' : 'DIFFERENT'}`,
       );
     }
   }
   console.log(`load average at the end: ${load()}`);
-  if (before?.dir) rmSync(before.dir, { recursive: true, force: true });
+  for (const before of befores) if (before.dir) rmSync(before.dir, { recursive: true, force: true });
 }
