@@ -147,7 +147,7 @@ export const FIELDS3 = 1;
 export const TRUNCATED = 2;
 
 /**
- * The trace-shaped tuples, one row each: 13 bytes written a trace (size, frames, flags when
+ * The trace-shaped tuples, one row each: 12 bytes written a trace (size, frames; flags when
  * set, domain when not 0) instead of four (kind, payload) items (36 bytes) plus a tuple index,
  * and the importer reads them as columns.
  */
