@@ -40,7 +40,13 @@ export function signed(n: number, format: (x: number) => string): string {
   return `${n >= 0 ? '+' : '-'}${format(Math.abs(n))}`;
 }
 
-export const count = (n: number) => n.toLocaleString('en-US');
+/**
+ * 1234567 → "1,234,567", as toLocaleString('en-US') writes it. Whole numbers are grouped by
+ * hand: the first toLocaleString call of a process loads ICU's locale data, 20 ms here, which
+ * was a tenth of a whole `heaplens top`.
+ */
+export const count = (n: number): string =>
+  Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US');
 
 /** "1048576", "1M", "1.5GiB" → bytes; null when it is not a size. */
 export function parseBytes(text: string): number | null {

@@ -24,8 +24,26 @@ export function sumByStack(profile: Profile, filters: TraceFilter[] | undefined)
   const { stack, length } = profile.samples;
   const values: Float64Array[] = [];
   const totals: number[] = [];
+  const columns = profile.samples.values;
+  if (!mask && columns.length === 2) {
+    // The common case (a size and a count, no filter): both columns in one pass over the
+    // samples' stacks, the same additions in the same order as one pass each.
+    const [a, b] = columns;
+    const outA = new Float64Array(n);
+    const outB = new Float64Array(n);
+    let totalA = 0;
+    let totalB = 0;
+    for (let i = 0; i < length; i++) {
+      const s = stack[i];
+      outA[s] += a[i];
+      outB[s] += b[i];
+      totalA += a[i];
+      totalB += b[i];
+    }
+    return { values: [outA, outB], totals: [totalA, totalB] };
+  }
   // One pass per column: each a tight loop over two typed arrays.
-  for (const column of profile.samples.values) {
+  for (const column of columns) {
     const out = new Float64Array(n);
     let total = 0;
     for (let i = 0; i < length; i++) {

@@ -68,7 +68,10 @@ export class AllocationDocument {
 
   /** Every value column's total over the whole profile, filters ignored. */
   private profileTotals(): number[] {
-    this.wholeTotals ??= this.profile.samples.values.map((column) => column.reduce((a, v) => a + v, 0));
+    // The unfiltered sums' totals: every query without filters needs those sums anyway, and
+    // they add up every sample in order, as the whole profile's total does. (This was a reduce()
+    // per column, a callback per sample: ~30 ms of a CLI run on a 2 M-trace dump.)
+    this.wholeTotals ??= this.sumsFor(undefined).totals;
     return this.wholeTotals;
   }
 

@@ -36,8 +36,22 @@ export function inputOf(source: Source): ImportInput {
   };
 }
 
+/**
+ * Up to this size a file is read in one call: no chunk to allocate and copy per read (in the
+ * CLI that was a third of reading a 26 MB dump), and it is over too soon for progress or a
+ * Cancel to matter. Bigger files go through the stream, with both.
+ */
+const WHOLE_READ_BYTES = 64 << 20;
+
 async function readBlob(blob: Blob, job: JobControl): Promise<Uint8Array> {
   const total = blob.size;
+  if (total <= WHOLE_READ_BYTES) {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    if (bytes.length !== total) throw new HeaplensError('io', `The file changed while it was being read (${bytes.length} bytes instead of ${total}).`);
+    job.progress('reading', total, total);
+    job.checkCancelled();
+    return bytes;
+  }
   const out = new Uint8Array(total);
   let done = 0;
   const reader = blob.stream().getReader();

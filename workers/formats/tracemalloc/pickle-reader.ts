@@ -5,71 +5,26 @@
 // ~470 MB there, and it mis-decodes large negative integers. This one keeps values as (kind,
 // payload) pairs in typed arrays, so a trace costs a few array writes and no allocation.
 //
+// It is the measured hot path of `heaplens top` on a dump: a trace is 7 opcodes (MARK, 3 ints,
+// a memo get, TUPLE, MEMOIZE), a traceback's frame 4 (memo get, int, TUPLE2, MEMOIZE), and they
+// are nearly all of a dump. So a MARK first tries to read whole traces (pickle-fast.ts tracesAt)
+// and a memo get of a string whole frames (framesAt): one dispatch instead of seven or four, no
+// mark stack, the trace straight into TraceColumns. Anything else, or a trace split by a FRAME
+// opcode, goes through the general loop, which stores trace-shaped tuples the same way.
+//
 // It accepts protocols 2–5 and only the globals the caller allows; REDUCE, INST, OBJ, extension
 // codes and persistent ids are refused: with those a pickle can call any function.
 
 import { HeaplensError } from '../../api/errors.ts';
+import { framesAt, tracesAt } from './pickle-fast.ts';
+import { decodeString, fillDict, isInt32, Kind, kindName, Memo, PickleList, readLong, REFUSED, TraceColumns, TupleStore, ValueColumn } from './pickle-values.ts';
 
-export const enum Kind {
-  Mark = 0,
-  Int = 1,
-  Str = 2,
-  Tuple = 3,
-  List = 4,
-  Dict = 5,
-  None = 6,
-  Bool = 7,
-  Global = 8,
-  Object = 9,
-  Float = 10,
-}
-
-const KIND_NAMES = ['mark', 'int', 'str', 'tuple', 'list', 'dict', 'None', 'bool', 'class', 'object', 'float'];
-
-export function kindName(kind: number): string {
-  return KIND_NAMES[kind] ?? 'value';
-}
-
-/** Growable pair of (kind, payload) columns: the value stack, the memo, tuple and list storage. */
-class ValueColumn {
-  kinds: Uint8Array;
-  payloads: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.kinds = new Uint8Array(capacity);
-    this.payloads = new Float64Array(capacity);
-  }
-  grow(min: number): void {
-    let cap = this.kinds.length * 2;
-    while (cap < min) cap *= 2;
-    const k = new Uint8Array(cap);
-    k.set(this.kinds);
-    const p = new Float64Array(cap);
-    p.set(this.payloads);
-    this.kinds = k;
-    this.payloads = p;
-  }
-}
+export { Kind, kindName };
 
 export interface PickleObject {
   global: number; // index into allowed globals
   state: { kind: Kind; payload: number } | null;
 }
-
-/** Opcode names for error messages about opcodes we refuse. */
-const REFUSED: Record<number, string> = {
-  0x52: 'REDUCE (it calls a function)',
-  0x69: 'INST (it calls a class)',
-  0x6f: 'OBJ (it calls a class)',
-  0x92: 'NEWOBJ_EX',
-  0x82: 'EXT1',
-  0x83: 'EXT2',
-  0x84: 'EXT4',
-  0x50: 'PERSID',
-  0x51: 'BINPERSID',
-  0x97: 'NEXT_BUFFER',
-  0x98: 'READONLY_BUFFER',
-};
 
 export interface PickleResult {
   protocol: number;
@@ -88,17 +43,18 @@ export class PickleReader {
   done = false;
 
   readonly strings: string[] = [];
-  readonly stack = new ValueColumn(1024);
-  readonly memo: ValueColumn;
-  /** Tuple i holds elements tupleStart[i] .. tupleStart[i] + tupleLength[i] of `tupleItems`. */
-  readonly tupleItems: ValueColumn;
-  tupleStart: Int32Array;
-  tupleLength: Int32Array;
-  tupleCount = 0;
-  readonly lists: ValueColumn[] = [];
+  // Room for a batch of 1,000 traces and a traceback being built, so it never grows mid-file.
+  readonly stack = new ValueColumn(4096);
+  readonly memo: Memo;
+  readonly tuples: TupleStore;
+  /** Trace-shaped tuples (Kind.Trace values), one row each. */
+  readonly traces: TraceColumns;
+  readonly lists: PickleList[] = [];
   readonly dicts: Map<string, { kind: Kind; payload: number }>[] = [];
   readonly objects: PickleObject[] = [];
-  private marks: number[] = [];
+  /** Stack heights at each open MARK. */
+  private marks = new Int32Array(64);
+  private markCount = 0;
   private readonly decoder = new TextDecoder('utf-8');
   private root: { kind: Kind; payload: number } | null = null;
 
@@ -106,15 +62,17 @@ export class PickleReader {
     bytes: Uint8Array,
     private readonly allowedGlobals: string[],
     private readonly describe: string,
+    /** false: every opcode through the general loop (the tests' reference for the fast paths). */
+    private readonly fastPaths = true,
   ) {
     this.bytes = bytes;
-    // Sized from what tracemalloc dumps hold per byte (a trace is ~14 bytes: one tuple of four
-    // items, one memo entry), so big files do not pay for repeated doubling.
+    // Sized from what tracemalloc dumps hold per byte, so big files do not pay for repeated
+    // doubling: a trace takes 13–15 bytes (one memo entry and one trace row); a frame tuple
+    // (~8 bytes, two items) is shared by all the traces of its traceback, so tuples are few.
     const n = bytes.length;
-    this.memo = new ValueColumn(Math.max(1024, Math.ceil(n / 12)));
-    this.tupleItems = new ValueColumn(Math.max(1 << 16, Math.ceil(n / 3)));
-    this.tupleStart = new Int32Array(Math.max(1 << 14, Math.ceil(n / 12)));
-    this.tupleLength = new Int32Array(this.tupleStart.length);
+    this.memo = new Memo(Math.max(1024, Math.ceil(n / 10)));
+    this.tuples = new TupleStore(Math.max(1 << 16, Math.ceil(n / 16)), Math.max(1 << 14, Math.ceil(n / 32)));
+    this.traces = new TraceColumns(Math.max(1024, Math.ceil(n / 10)), this.tuples);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -124,7 +82,7 @@ export class PickleReader {
   }
 
   tupleOf(id: number): { start: number; length: number } {
-    return { start: this.tupleStart[id], length: this.tupleLength[id] };
+    return { start: this.tuples.start[id], length: this.tuples.length[id] };
   }
 
   private truncated(): never {
@@ -139,70 +97,71 @@ export class PickleReader {
     throw new HeaplensError('corrupt', `${this.describe} is corrupt at byte ${at.toLocaleString('en-US')}: ${what}.`);
   }
 
-  private newTuple(n: number): number {
-    // Elements are the top n of the stack.
-    const id = this.tupleCount++;
-    if (id === this.tupleStart.length) {
-      const s = new Int32Array(id * 2);
-      s.set(this.tupleStart);
-      this.tupleStart = s;
-      const l = new Int32Array(id * 2);
-      l.set(this.tupleLength);
-      this.tupleLength = l;
-    }
-    const items = this.tupleItems;
-    if (items.length + n > items.kinds.length) items.grow(items.length + n);
+  /**
+   * Replaces the top n values of the stack with the tuple of them: a Trace row when the tuple
+   * is shaped like a trace, else a tuple of `tuples`. The stack only shrinks, so the
+   * caller's views of its arrays stay valid.
+   */
+  private pushTuple(n: number): void {
     const st = this.stack;
     const from = st.length - n;
-    // A plain loop: tuples are tiny, and subarray() would allocate two views per tuple.
-    const ik = items.kinds;
-    const ip = items.payloads;
     const sk = st.kinds;
     const sp = st.payloads;
-    for (let i = 0, at = items.length; i < n; i++, at++) {
-      ik[at] = sk[from + i];
-      ip[at] = sp[from + i];
+    if (
+      (n === 3 || n === 4) &&
+      sk[from] === Kind.Int &&
+      sk[from + 1] === Kind.Int &&
+      sk[from + 2] === Kind.Tuple &&
+      isInt32(sp[from]) &&
+      (n === 3 || (sk[from + 3] === Kind.Int && isInt32(sp[from + 3])))
+    ) {
+      const row = this.traces.add(sp[from], sp[from + 1], sp[from + 2], n === 4 ? sp[from + 3] : -1);
+      sk[from] = Kind.Trace;
+      sp[from] = row;
+      st.length = from + 1;
+      return;
     }
-    this.tupleStart[id] = items.length;
-    this.tupleLength[id] = n;
-    items.length += n;
-    st.length = from;
-    return id;
+    const id = this.tuples.add(sk, sp, from, n);
+    sk[from] = Kind.Tuple;
+    sp[from] = id;
+    st.length = from + 1;
   }
 
   private popMark(at: number): number {
-    const m = this.marks.pop();
-    if (m === undefined) this.corrupt('an opcode needs a MARK that is not there', at);
-    return m;
+    if (this.markCount === 0) this.corrupt('an opcode needs a MARK that is not there', at);
+    return this.marks[--this.markCount];
   }
 
-  private decodeString(start: number, end: number): number {
-    const b = this.bytes;
-    let s: string;
-    // Short ASCII names (file names, attribute names) are the common case; fromCharCode avoids
-    // TextDecoder's per-call overhead for them.
-    let ascii = end - start <= 64;
-    if (ascii) {
-      for (let i = start; i < end; i++) {
-        if (b[i] >= 0x80) {
-          ascii = false;
-          break;
-        }
-      }
+  private pushMark(top: number): void {
+    if (this.markCount === this.marks.length) {
+      const m = new Int32Array(this.marks.length * 2);
+      m.set(this.marks);
+      this.marks = m;
     }
-    if (ascii) s = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-    else s = this.decoder.decode(b.subarray(start, end));
-    this.strings.push(s);
-    return this.strings.length - 1;
+    this.marks[this.markCount++] = top;
   }
 
-  /** Runs opcodes until `budget` bytes have been consumed or STOP is reached. */
+  /**
+   * Runs opcodes until `budget` bytes have been consumed or STOP is reached.
+   *
+   * Only the opcodes that make up a dump are handled here; every other one goes through step().
+   * Why: V8 compiles this loop on the fly (OSR) while it runs, and a branch it first takes after
+   * that throws the compiled code away ("insufficient type feedback"). With all ~40 opcodes in
+   * one loop, reading the example dump recompiled it five times at 16–65 ms each; this loop is
+   * small, all its branches are taken in the first kilobytes, and it compiles in ~2 ms.
+   */
   run(budget: number): void {
     const b = this.bytes;
     const n = b.length;
     const limit = Math.min(n, this.pos + budget);
+    if (!this.fastPaths) {
+      while (this.pos < limit && !this.done) this.step();
+      if (this.pos >= n && !this.done) this.truncated();
+      return;
+    }
     const stack = this.stack;
     const memo = this.memo;
+    const view = this.view;
     let pos = this.pos;
     let top = stack.length;
     let kinds = stack.kinds;
@@ -214,8 +173,104 @@ export class PickleReader {
         kinds = stack.kinds;
         payloads = stack.payloads;
       }
-      const at = pos;
-      const op = b[pos++];
+      const op = b[pos];
+      if (op === 0x28) {
+        // MARK: most often the start of a batch of traces
+        const before = this.traces.length;
+        const end = tracesAt(b, pos, memo, this.traces, stack, top);
+        if (this.traces.length === before) {
+          this.pushMark(top);
+          pos++;
+        } else {
+          top += this.traces.length - before;
+          pos = end;
+        }
+        continue;
+      }
+      if ((op === 0x6a && pos + 5 <= n) || (op === 0x68 && pos + 2 <= n)) {
+        // LONG_BINGET, BINGET: most often a frame's file name (then read the traceback's frames
+        // at once), or a traceback in a trace that did not fit traceAt.
+        const before = this.tuples.count;
+        const end = framesAt(b, pos, memo, this.tuples, stack, top);
+        if (this.tuples.count !== before) {
+          top += this.tuples.count - before;
+          pos = end;
+          continue;
+        }
+        const i = op === 0x6a ? view.getUint32(pos + 1, true) : b[pos + 1];
+        this.checkMemo(i, pos);
+        pos += op === 0x6a ? 5 : 2;
+        kinds[top] = memo.kindOf(i);
+        payloads[top++] = memo.payloadOf(i);
+        continue;
+      }
+      if (op === 0x4b && pos + 2 <= n) {
+        // BININT1
+        kinds[top] = Kind.Int;
+        payloads[top++] = b[pos + 1];
+        pos += 2;
+        continue;
+      }
+      if (op === 0x94 && top > 0) {
+        // MEMOIZE
+        pos = this.memoizeTop(pos, kinds[top - 1] as Kind, payloads[top - 1]);
+        continue;
+      }
+      if (op === 0x74 && this.markCount > 0 && this.marks[this.markCount - 1] <= top) {
+        // TUPLE: a traceback's frames, and a trace that brings its new traceback along
+        const m = this.marks[--this.markCount];
+        stack.length = top;
+        this.pushTuple(top - m);
+        top = stack.length;
+        pos++;
+        continue;
+      }
+      if (op === 0x65 && this.markCount > 0) {
+        // APPENDS: a batch of traces into the list
+        const m = this.marks[this.markCount - 1];
+        if (m >= 1 && m <= top && kinds[m - 1] === Kind.List) {
+          this.markCount--;
+          const list = this.lists[payloads[m - 1]];
+          list.append(kinds, payloads, m, top - m, list.length >= 1 << 16 ? Math.ceil((n - pos) / 12) : 0);
+          top = m;
+          pos++;
+          continue;
+        }
+      }
+      if (op === 0x95 && pos + 9 <= n) {
+        // FRAME: a length hint for buffered readers; all bytes are here already
+        pos += 9;
+        continue;
+      }
+      // Everything else, and these where they would fail: one opcode by the general step().
+      this.pos = pos;
+      stack.length = top;
+      this.step();
+      if (this.done) return;
+      pos = this.pos;
+      top = stack.length;
+      kinds = stack.kinds;
+      payloads = stack.payloads;
+    }
+    this.pos = pos;
+    stack.length = top;
+    if (pos >= n && !this.done) this.truncated();
+  }
+
+  /** Runs the one opcode at `pos`, whichever it is: the general interpreter. */
+  private step(): void {
+    const b = this.bytes;
+    const n = b.length;
+    const stack = this.stack;
+    const memo = this.memo;
+    let pos = this.pos;
+    let top = stack.length;
+    if (top === stack.kinds.length) stack.grow(top + 1);
+    const kinds = stack.kinds;
+    const payloads = stack.payloads;
+    const at = pos;
+    const op = b[pos++];
+    {
       switch (op) {
         case 0x4b: // BININT1
           if (pos + 1 > n) this.truncated();
@@ -270,24 +325,17 @@ export class PickleReader {
           pos += 4;
           break;
         case 0x68: // BINGET
-          if (pos + 1 > n) this.truncated();
-          {
-          const i = b[pos++];
+        case 0x6a: {
+          // LONG_BINGET
+          const wide = op === 0x6a;
+          if (pos + (wide ? 4 : 1) > n) this.truncated();
+          const i = wide ? this.view.getUint32(pos, true) : b[pos];
+          pos += wide ? 4 : 1;
           this.checkMemo(i, at);
-          kinds[top] = memo.kinds[i];
-          payloads[top++] = memo.payloads[i];
-          }
+          kinds[top] = memo.kindOf(i);
+          payloads[top++] = memo.payloadOf(i);
           break;
-        case 0x6a: // LONG_BINGET
-          if (pos + 4 > n) this.truncated();
-          {
-          const i = this.view.getUint32(pos, true);
-          pos += 4;
-          this.checkMemo(i, at);
-          kinds[top] = memo.kinds[i];
-          payloads[top++] = memo.payloads[i];
-          }
-          break;
+        }
         case 0x8c: {
           // SHORT_BINUNICODE
           if (pos + 1 > n) this.truncated();
@@ -328,53 +376,40 @@ export class PickleReader {
           if (top < k) this.corrupt('a tuple of more items than the stack holds', at);
           for (let i = top - k; i < top; i++) if (kinds[i] === Kind.Mark) this.corrupt('a MARK inside a tuple', at);
           stack.length = top;
-          const id = this.newTuple(k);
+          this.pushTuple(k);
           top = stack.length;
-          kinds = stack.kinds;
-          payloads = stack.payloads;
-          kinds[top] = Kind.Tuple;
-          payloads[top++] = id;
           break;
         }
         case 0x29: {
           // EMPTY_TUPLE
           stack.length = top;
-          const id = this.newTuple(0);
+          this.pushTuple(0);
           top = stack.length;
-          kinds = stack.kinds;
-          payloads = stack.payloads;
-          kinds[top] = Kind.Tuple;
-          payloads[top++] = id;
           break;
         }
         case 0x28: // MARK
-          this.marks.push(top);
+          this.pushMark(top);
           break;
         case 0x74: {
           // TUPLE
           const m = this.popMark(at);
           if (m > top) this.corrupt('a MARK above the top of the stack', at);
           stack.length = top;
-          const id = this.newTuple(top - m);
+          this.pushTuple(top - m);
           top = stack.length;
-          kinds = stack.kinds;
-          payloads = stack.payloads;
-          kinds[top] = Kind.Tuple;
-          payloads[top++] = id;
           break;
         }
         case 0x5d: // EMPTY_LIST
-          this.lists.push(new ValueColumn(16));
+          this.lists.push(new PickleList());
           kinds[top] = Kind.List;
           payloads[top++] = this.lists.length - 1;
           break;
         case 0x6c: {
           // LIST
           const m = this.popMark(at);
-          const list = new ValueColumn(Math.max(16, top - m));
-          list.kinds.set(kinds.subarray(m, top));
-          list.payloads.set(payloads.subarray(m, top));
-          list.length = top - m;
+          if (m > top) this.corrupt('a MARK above the top of the stack', at);
+          const list = new PickleList();
+          list.append(kinds, payloads, m, top - m, 0);
           top = m;
           this.lists.push(list);
           kinds[top] = Kind.List;
@@ -384,24 +419,20 @@ export class PickleReader {
         case 0x61: {
           // APPEND
           if (top < 2 || kinds[top - 2] !== Kind.List) this.corrupt('APPEND to something that is not a list', at);
-          const list = this.lists[payloads[top - 2]];
-          if (list.length === list.kinds.length) list.grow(list.length + 1);
-          list.kinds[list.length] = kinds[top - 1];
-          list.payloads[list.length] = payloads[top - 1];
-          list.length++;
+          this.lists[payloads[top - 2]].append(kinds, payloads, top - 1, 1, 0);
           top--;
           break;
         }
         case 0x65: {
           // APPENDS
           const m = this.popMark(at);
-          if (m < 1 || kinds[m - 1] !== Kind.List) this.corrupt('APPENDS to something that is not a list', at);
+          // (A MARK above the top: an opcode since took values from under it.)
+          if (m < 1 || m > top || kinds[m - 1] !== Kind.List) this.corrupt('APPENDS to something that is not a list', at);
           const list = this.lists[payloads[m - 1]];
-          const count = top - m;
-          if (list.length + count > list.kinds.length) list.grow(list.length + count);
-          list.kinds.set(kinds.subarray(m, top), list.length);
-          list.payloads.set(payloads.subarray(m, top), list.length);
-          list.length += count;
+          // A dump's trace list is appended 1,000 at a time until the end of the file; once a
+          // list is long, let it grow to what the rest of the file can hold at one item per
+          // ~12 bytes rather than double ~17 times (bounded by the file size).
+          list.append(kinds, payloads, m, top - m, list.length >= 1 << 16 ? Math.ceil((n - pos) / 12) : 0);
           top = m;
           break;
         }
@@ -413,6 +444,7 @@ export class PickleReader {
         case 0x64: {
           // DICT
           const m = this.popMark(at);
+          if (m > top) this.corrupt('a MARK above the top of the stack', at);
           const dict = new Map<string, { kind: Kind; payload: number }>();
           this.fillDict(dict, m, top, kinds, payloads, at);
           top = m;
@@ -431,7 +463,7 @@ export class PickleReader {
         case 0x75: {
           // SETITEMS
           const m = this.popMark(at);
-          if (m < 1 || kinds[m - 1] !== Kind.Dict) this.corrupt('SETITEMS on something that is not a dict', at);
+          if (m < 1 || m > top || kinds[m - 1] !== Kind.Dict) this.corrupt('SETITEMS on something that is not a dict', at);
           this.fillDict(this.dicts[payloads[m - 1]], m, top, kinds, payloads, at);
           top = m;
           break;
@@ -480,7 +512,7 @@ export class PickleReader {
         }
         case 0x81: {
           // NEWOBJ: cls.__new__(cls, *args) — we only record which allowed class it was.
-          if (top < 2 || kinds[top - 2] !== Kind.Global || kinds[top - 1] !== Kind.Tuple) {
+          if (top < 2 || kinds[top - 2] !== Kind.Global || (kinds[top - 1] !== Kind.Tuple && kinds[top - 1] !== Kind.Trace)) {
             this.corrupt('NEWOBJ without a class and an argument tuple', at);
           }
           const g = payloads[top - 2];
@@ -498,12 +530,16 @@ export class PickleReader {
           break;
         }
         case 0x30: // POP
-          if (top > 0 && (this.marks.length === 0 || this.marks[this.marks.length - 1] < top)) top--;
+          if (top > 0 && (this.markCount === 0 || this.marks[this.markCount - 1] < top)) top--;
           else this.popMark(at);
           break;
-        case 0x31: // POP_MARK
-          top = this.popMark(at);
+        case 0x31: {
+          // POP_MARK
+          const m = this.popMark(at);
+          if (m > top) this.corrupt('a MARK above the top of the stack', at);
+          top = m;
           break;
+        }
         case 0x32: // DUP
           if (top === 0) this.corrupt('DUP on an empty stack', at);
           kinds[top] = kinds[top - 1];
@@ -546,66 +582,40 @@ export class PickleReader {
     }
     this.pos = pos;
     stack.length = top;
-    if (pos >= n && !this.done) this.truncated();
   }
 
   private memoPut(index: number, top: number, kinds: Uint8Array, payloads: Float64Array, at: number): void {
-    const memo = this.memo;
     if (top === 0) this.corrupt('a memo store with an empty stack', at);
     // Every memo entry costs at least one opcode byte, so a larger index is corruption (and
     // growing the memo to it could exhaust memory).
     if (index > this.bytes.length) this.corrupt(`a memo index (${index}) larger than the file`, at);
-    if (index >= memo.kinds.length) memo.grow(index + 1);
-    memo.kinds[index] = kinds[top - 1];
-    memo.payloads[index] = payloads[top - 1];
-    if (index >= memo.length) {
-      // Entries skipped by a sparse BINPUT stay marked unset (a Mark with payload -1).
-      for (let i = memo.length; i < index; i++) {
-        memo.kinds[i] = Kind.Mark;
-        memo.payloads[i] = -1;
-      }
-      memo.length = index + 1;
-    }
+    this.memo.put(index, kinds[top - 1] as Kind, payloads[top - 1]);
+  }
+
+  /** MEMOIZE at `pos` of a value just pushed (memoPut(memo.length) for the fast paths). */
+  private memoizeTop(pos: number, kind: Kind, payload: number): number {
+    this.memo.push(kind, payload);
+    return pos + 1;
   }
 
   private checkMemo(index: number, at: number): void {
-    const memo = this.memo;
-    if (index >= memo.length || (memo.kinds[index] === Kind.Mark && memo.payloads[index] === -1)) {
-      this.corrupt(`the memo has no entry ${index}`, at);
-    }
+    if (!this.memo.has(index)) this.corrupt(`the memo has no entry ${index}`, at);
   }
 
-  private fillDict(
-    dict: Map<string, { kind: Kind; payload: number }>,
-    from: number,
-    to: number,
-    kinds: Uint8Array,
-    payloads: Float64Array,
-    at: number,
-  ): void {
-    if ((to - from) % 2 !== 0) this.corrupt('a dict with a key and no value', at);
-    for (let i = from; i < to; i += 2) {
-      if (kinds[i] !== Kind.Str) this.corrupt(`a dict key that is a ${kindName(kinds[i])}, not a str`, at);
-      dict.set(this.strings[payloads[i]], { kind: kinds[i + 1] as Kind, payload: payloads[i + 1] });
-    }
+  private fillDict(dict: Map<string, { kind: Kind; payload: number }>, from: number, to: number, kinds: Uint8Array, payloads: Float64Array, at: number): void {
+    const error = fillDict(dict, this.strings, from, to, kinds, payloads);
+    if (error) this.corrupt(error, at);
   }
 
   private readLong(pos: number, len: number, at: number): number {
-    if (len === 0) return 0;
-    const b = this.bytes;
-    if (len <= 6) {
-      let v = 0;
-      for (let i = len - 1; i >= 0; i--) v = v * 256 + b[pos + i];
-      if (b[pos + len - 1] & 0x80) v -= 2 ** (8 * len);
-      return v;
-    }
-    let v = 0n;
-    for (let i = len - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[pos + i]);
-    if (b[pos + len - 1] & 0x80) v -= 1n << BigInt(8 * len);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
-      this.corrupt(`an integer too large to be a size (${v})`, at);
-    }
-    return Number(v);
+    const v = readLong(this.bytes, pos, len);
+    if (typeof v === 'bigint') this.corrupt(`an integer too large to be a size (${v})`, at);
+    return v;
+  }
+
+  private decodeString(start: number, end: number): number {
+    this.strings.push(decodeString(this.bytes, start, end, this.decoder));
+    return this.strings.length - 1;
   }
 
   private resolveGlobal(module: string, name: string): number {

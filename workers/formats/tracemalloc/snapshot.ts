@@ -10,19 +10,32 @@ import { HeaplensError } from '../../api/errors.ts';
 import { NO_JOB, type JobControl } from '../../model/job.ts';
 import { ProfileBuilder, type Profile } from '../../model/profile.ts';
 import { Kind, kindName, PickleReader } from './pickle-reader.ts';
+import { FIELDS3, TRUNCATED, type TraceColumns } from './pickle-values.ts';
 
 const SNAPSHOT = 0;
 const TRACES = 1;
 const ALLOWED_GLOBALS = ['tracemalloc.Snapshot', 'tracemalloc._Traces'];
 
+/** Progress and a chance to cancel every 8 MiB. */
 const CHUNK = 8 << 20;
+/**
+ * The interpreter runs in short calls: V8 then optimizes run() as an ordinary hot function,
+ * with type feedback for its whole body. In 8 MiB calls it was compiled on the fly inside its
+ * loop (OSR), and thrown away at the end of every call, whose last lines it had never run.
+ */
+const STEP = 64 << 10;
 
-export async function parseTracemalloc(bytes: Uint8Array, job: JobControl = NO_JOB): Promise<Profile> {
-  const reader = new PickleReader(bytes, ALLOWED_GLOBALS, 'This tracemalloc snapshot');
+/** `fastPaths: false` reads every opcode with the general loop (tests compare the two). */
+export async function parseTracemalloc(bytes: Uint8Array, job: JobControl = NO_JOB, fastPaths = true): Promise<Profile> {
+  const reader = new PickleReader(bytes, ALLOWED_GLOBALS, 'This tracemalloc snapshot', fastPaths);
+  let next = CHUNK;
   while (!reader.done) {
-    reader.run(CHUNK);
-    job.progress('parsing', reader.pos, bytes.length);
-    if (!reader.done) await job.yield();
+    reader.run(STEP);
+    if (reader.pos >= next || reader.done) {
+      next += CHUNK;
+      job.progress('parsing', reader.pos, bytes.length);
+      if (!reader.done) await job.yield();
+    }
   }
   if (reader.pos < bytes.length) {
     // Python's pickle.load ignores what follows STOP; a dump never has any, so say so.
@@ -43,86 +56,140 @@ function toProfile(r: PickleReader): Profile {
   if (!tracesValue) fail('the Snapshot has no traces');
   let list: { kind: Kind; payload: number } | undefined = tracesValue;
   if (tracesValue.kind === Kind.Object) list = objectState(r, tracesValue, TRACES, 'Snapshot.traces').get('_traces');
+  // A trace-shaped tuple as the list itself: its first item, an int, is not a trace.
+  if (list && list.kind === Kind.Trace) fail('trace 0 is a int, not a tuple');
   if (!list || (list.kind !== Kind.List && list.kind !== Kind.Tuple)) {
     fail(`Snapshot.traces._traces is a ${list ? kindName(list.kind) : 'missing value'}, not a list`);
   }
 
   const items = list.kind === Kind.List ? r.lists[list.payload] : null;
   const tuple = list.kind === Kind.Tuple ? r.tupleOf(list.payload) : null;
-  const itemKinds = items ? items.kinds : r.tupleItems.kinds;
-  const itemPayloads = items ? items.payloads : r.tupleItems.payloads;
+  const itemKinds = items ? items.kinds : r.tuples.items.kinds;
+  const itemPayloads = items ? items.payloads : r.tuples.items.payloads;
   const first = items ? 0 : tuple!.start;
   const count = items ? items.length : tuple!.length;
 
   const builder = new ProfileBuilder();
-  const tk = r.tupleItems.kinds;
-  const tp = r.tupleItems.payloads;
-  const tStart = r.tupleStart;
-  const tLength = r.tupleLength;
-  // Traceback tuple id → stack; frame tuple id → frame; reader string → profile string.
-  const stackOfTuple = new Int32Array(r.tupleCount).fill(-1);
-  const frameOfTuple = new Int32Array(r.tupleCount).fill(-1);
+  const tk = r.tuples.items.kinds;
+  const tp = r.tuples.items.payloads;
+  const tStart = r.tuples.start;
+  const tLength = r.tuples.length;
+  // Traceback tuple id → stack; reader string → profile string; per file, line → frame.
+  const stackOfTuple = new Int32Array(r.tuples.count).fill(-1);
   const stringOf = new Int32Array(r.strings.length).fill(-1);
-  const frameByKey = new Map<number, number>();
+  const framesOfFile: Map<number, number>[] = [];
 
-  const sampleStack = new Int32Array(count);
-  const sampleSize = new Float64Array(count);
-  const sampleDomain = new Int32Array(count);
-  let fieldCount = 0;
-  let truncatedSamples = 0;
-
+  // Every traceback holds tuples of its own for its frames (212 k of them for 6.5 k distinct
+  // frames in the example), so the cache is by (file, line): a map lookup where the builder's
+  // interning would hash four fields, mostly in code V8 has not compiled yet.
   const frameOf = (frameTuple: number): number => {
-    let f = frameOfTuple[frameTuple];
-    if (f >= 0) return f;
     const start = tStart[frameTuple];
     if (tLength[frameTuple] !== 2 || tk[start] !== Kind.Str || tk[start + 1] !== Kind.Int) {
       fail('a frame is not a (filename, lineno) pair');
     }
     const rs = tp[start];
     let file = stringOf[rs];
-    if (file < 0) file = stringOf[rs] = builder.intern(r.strings[rs]);
-    const line = tp[start + 1];
-    const key = file * 0x1_0000_0000 + (line >>> 0);
-    f = frameByKey.get(key) ?? -1;
-    if (f < 0) {
-      f = builder.frame(-1, file, line);
-      frameByKey.set(key, f);
+    if (file < 0) {
+      file = stringOf[rs] = builder.intern(r.strings[rs]);
+      framesOfFile[file] ??= new Map();
     }
-    frameOfTuple[frameTuple] = f;
+    const lines = framesOfFile[file];
+    const line = tp[start + 1];
+    let f = lines.get(line);
+    if (f === undefined) {
+      f = builder.frame(-1, file, line);
+      lines.set(line, f);
+    }
     return f;
   };
 
-  for (let i = 0; i < count; i++) {
-    if (itemKinds[first + i] !== Kind.Tuple) fail(`trace ${i} is a ${kindName(itemKinds[first + i])}, not a tuple`);
-    const t = itemPayloads[first + i];
-    const start = tStart[t];
-    const len = tLength[t];
-    if (len !== 3 && len !== 4) fail(`trace ${i} has ${len} fields; tracemalloc writes 3 (Python ≤ 3.8) or 4`);
-    if (fieldCount === 0) fieldCount = len;
-    else if (fieldCount !== len) fail('traces of 3 and 4 fields are mixed');
-    if (tk[start] !== Kind.Int || tk[start + 1] !== Kind.Int || tk[start + 2] !== Kind.Tuple) {
-      fail(`trace ${i} is not (domain, size, frames…)`);
-    }
-    sampleDomain[i] = tp[start];
-    sampleSize[i] = tp[start + 1];
-    const tb = tp[start + 2];
+  /** The stack of traceback tuple `tb`, built once per distinct traceback. */
+  const stackOf = (tb: number, i: number): number => {
     let stack = stackOfTuple[tb];
-    if (stack < 0) {
-      const fs = tStart[tb];
-      const fl = tLength[tb];
-      if (fl === 0) fail(`trace ${i} has an empty traceback`);
-      // Frames are stored most recent first; the model's stacks are outermost first.
-      stack = -1;
-      for (let j = fl - 1; j >= 0; j--) {
-        if (tk[fs + j] !== Kind.Tuple) fail(`a frame of trace ${i} is not a tuple`);
-        stack = builder.stack(stack, frameOf(tp[fs + j]));
-      }
-      stackOfTuple[tb] = stack;
+    if (stack >= 0) return stack; // -1: not seen yet; -2: marked by firstUses
+    const fs = tStart[tb];
+    const fl = tLength[tb];
+    if (fl === 0) fail(`trace ${i} has an empty traceback`);
+    // Frames are stored most recent first; the model's stacks are outermost first.
+    stack = -1;
+    for (let j = fl - 1; j >= 0; j--) {
+      if (tk[fs + j] !== Kind.Tuple) fail(`a frame of trace ${i} is not a tuple`);
+      stack = builder.stack(stack, frameOf(tp[fs + j]));
     }
-    sampleStack[i] = stack;
-    if (len === 4) {
-      if (tk[start + 3] !== Kind.Int) fail(`trace ${i} has a total_nframe that is not an int`);
-      if (tp[start + 3] > tLength[tb]) truncatedSamples++;
+    return (stackOfTuple[tb] = stack);
+  };
+
+  const traces = r.traces;
+  let sampleStack: Int32Array;
+  let sampleSize: Float64Array;
+  let sampleDomain: Int32Array;
+  let fieldCount = 0;
+  let truncatedSamples = 0;
+  const fieldsOf = (flags: number) => (flags & FIELDS3 ? 3 : 4);
+
+  // A dump's list is a run of trace rows (PickleList.traceFrom): then the size and domain
+  // columns are the rows' own, and the stacks come from the rows' frames column.
+  if (items && items.traceFrom >= 0) {
+    const from = items.traceFrom;
+    // The rows' own columns when they are most of them (the usual case: one list of all traces),
+    // else a copy, so that a small list does not keep a file-sized column alive.
+    const own = from === 0 && 2 * (traces.size.length - count) <= count;
+    sampleSize = own ? traces.size.subarray(0, count) : traces.size.slice(from, from + count);
+    sampleDomain = own ? traces.domain.subarray(0, count) : traces.domain.slice(from, from + count);
+    // The frames column becomes the stack column in place (its rows are read once, in order).
+    sampleStack = own ? traces.frames.subarray(0, count) : new Int32Array(count);
+    if (from === 0 && count === traces.length) {
+      // The list is every row: what the parse counted is the list's (TraceColumns.firstUses).
+      const firsts = traces.firstUses;
+      for (let k = 0; k < traces.firstUseCount; k++) stackOf(traces.frames[firsts[k]], firsts[k]);
+      mapStacks(traces.frames, count, stackOfTuple, sampleStack);
+      if (traces.fields3 !== 0 && traces.fields3 !== count) fail('traces of 3 and 4 fields are mixed');
+      fieldCount = traces.fields3 === 0 ? 4 : 3;
+      truncatedSamples = traces.truncated;
+    } else {
+      // Which tracebacks the rows use (in the order they first appear, which numbers the stacks
+      // as one pass would), their stacks, and each row's stack.
+      fieldCount = fieldsOf(traces.flags[from]);
+      const firstRows = firstUses(traces.frames, from, count, stackOfTuple);
+      for (let k = 0; k < firstRows.length; k++) stackOf(traces.frames[from + firstRows[k]], firstRows[k]);
+      truncatedSamples = stacksOfRows(traces, from, count, fieldCount === 4, stackOfTuple, sampleStack);
+    }
+  } else {
+    sampleStack = new Int32Array(count);
+    sampleSize = new Float64Array(count);
+    sampleDomain = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const kind = itemKinds[first + i];
+      const t = itemPayloads[first + i];
+      let len: number;
+      let tb: number;
+      let truncated = false;
+      if (kind === Kind.Trace) {
+        len = fieldsOf(traces.flags[t]);
+        sampleDomain[i] = traces.domain[t];
+        sampleSize[i] = traces.size[t];
+        tb = traces.frames[t];
+        truncated = (traces.flags[t] & TRUNCATED) !== 0;
+      } else {
+        // A tuple that is not trace-shaped: say what is wrong with it.
+        if (kind !== Kind.Tuple) fail(`trace ${i} is a ${kindName(kind)}, not a tuple`);
+        const start = tStart[t];
+        len = tLength[t];
+        if (len !== 3 && len !== 4) fail(`trace ${i} has ${len} fields; tracemalloc writes 3 (Python ≤ 3.8) or 4`);
+        if (tk[start] !== Kind.Int || tk[start + 1] !== Kind.Int || tk[start + 2] !== Kind.Tuple) {
+          fail(`trace ${i} is not (domain, size, frames…)`);
+        }
+        if (len === 4 && tk[start + 3] !== Kind.Int) fail(`trace ${i} has a total_nframe that is not an int`);
+        // Trace-shaped but for an int beyond 32 bits in domain or total_nframe.
+        sampleDomain[i] = tp[start];
+        sampleSize[i] = tp[start + 1];
+        tb = tp[start + 2];
+        truncated = len === 4 && tp[start + 3] > tLength[tb];
+      }
+      if (fieldCount === 0) fieldCount = len;
+      else if (fieldCount !== len) fail('traces of 3 and 4 fields are mixed');
+      sampleStack[i] = stackOf(tb, i);
+      if (truncated) truncatedSamples++;
     }
   }
 
@@ -130,6 +197,7 @@ function toProfile(r: PickleReader): Profile {
   if (limitValue && limitValue.kind === Kind.Int) tracebackLimit = limitValue.payload;
   else if (limitValue && limitValue.kind !== Kind.None) fail('traceback_limit is not an int');
 
+  // tracemalloc counts memory blocks: one per trace.
   const counts = new Float64Array(count).fill(1);
   return {
     meta: {
@@ -150,10 +218,48 @@ function toProfile(r: PickleReader): Profile {
     samples: { stack: sampleStack, values: [sampleSize, counts], domain: sampleDomain, length: count },
     valueTypes: [
       { name: 'size', unit: 'bytes', kind: 'size', pair: 'count' },
-      // tracemalloc counts memory blocks: one per trace.
       { name: 'count', unit: 'blocks', kind: 'count' },
     ],
   };
+}
+
+/** out[i] = stackOfTuple[frames[i]] (`out` may be `frames` itself). A loop of its own: small, so V8 compiles it at once. */
+function mapStacks(frames: Int32Array, count: number, stackOfTuple: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < count; i++) out[i] = stackOfTuple[frames[i]];
+}
+
+/**
+ * The rows (from `from`) where each traceback tuple is first used, in row order. Marks those
+ * tuples in `stackOfTuple` with -2 (still -1: not used by any row).
+ */
+function firstUses(frames: Int32Array, from: number, count: number, stackOfTuple: Int32Array): Int32Array {
+  const rows = new Int32Array(Math.min(count, stackOfTuple.length));
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const tb = frames[from + i];
+    if (stackOfTuple[tb] === -1) {
+      stackOfTuple[tb] = -2;
+      rows[n++] = i;
+    }
+  }
+  return rows.subarray(0, n);
+}
+
+/**
+ * The stack of each trace row from..from+count into `out` (every traceback's stack is known;
+ * `out` may be the rows' frames column itself); returns how many rows have a truncated
+ * traceback.
+ */
+function stacksOfRows(traces: TraceColumns, from: number, count: number, want4: boolean, stackOfTuple: Int32Array, out: Int32Array): number {
+  const { frames, flags } = traces;
+  let truncated = 0;
+  for (let i = 0; i < count; i++) {
+    out[i] = stackOfTuple[frames[from + i]];
+    const f = flags[from + i];
+    if (((f & FIELDS3) !== 0) === want4) fail('traces of 3 and 4 fields are mixed');
+    if (f & TRUNCATED) truncated++;
+  }
+  return truncated;
 }
 
 function objectState(r: PickleReader, value: { kind: Kind; payload: number }, global: number, what: string) {
@@ -166,7 +272,7 @@ function objectState(r: PickleReader, value: { kind: Kind; payload: number }, gl
   // Classes with __slots__ pickle (dict_or_None, slots_dict).
   if (state && state.kind === Kind.Tuple) {
     const t = r.tupleOf(state.payload);
-    if (t.length === 2) state = { kind: r.tupleItems.kinds[t.start + 1], payload: r.tupleItems.payloads[t.start + 1] };
+    if (t.length === 2) state = { kind: r.tuples.items.kinds[t.start + 1], payload: r.tuples.items.payloads[t.start + 1] };
   }
   if (!state || state.kind !== Kind.Dict) fail(`the ${expected} has no state dict`);
   return r.dicts[state.payload];
