@@ -8,7 +8,7 @@ import { compactImporter } from './compact/index.ts';
 import { heapProfileImporter } from './heapprofile/index.ts';
 import { heapSnapshotImporter } from './heapsnapshot/index.ts';
 import type { Imported, Importer } from './importer.ts';
-import { formatBytes, inputOf, type ImportInput } from './input.ts';
+import { DEFAULT_MEMORY_BUDGET, formatBytes, gunzipped, type ImportInput } from './input.ts';
 import { tracemallocImporter } from './tracemalloc/index.ts';
 
 export type { Imported, Importer };
@@ -36,27 +36,53 @@ export function sniff(head: Uint8Array, size: number): Importer {
 
 const isGzip = (head: Uint8Array) => head[0] === 0x1f && head[1] === 0x8b;
 
+export interface ImportOptions {
+  /** Bytes of memory a reader may plan for (see DEFAULT_MEMORY_BUDGET). */
+  memoryBudget?: number;
+}
+
 /**
- * Reads a file with the importer its bytes name. gzip (a .heapsnapshot.gz, a .heaplens.json.gz)
- * is unwrapped once before sniffing.
+ * Reads a file with the importer its bytes name. gzip (a .heapsnapshot.gz, a .pb.gz) is
+ * unwrapped as it is read, one level, and stopped once it expands past the importer's limit.
  */
-export async function importFile(input: ImportInput, job: JobControl): Promise<{ importer: Importer; imported: Imported }> {
-  let head = await input.head(HEAD_BYTES);
-  if (input.size > 0 && isGzip(head)) {
-    let blob: Blob;
-    try {
-      blob = await new Response(input.stream().pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)).blob();
-    } catch {
-      throw new HeaplensError('corrupt', 'This gzip file is damaged or cut short: it could not be decompressed.');
+export async function importFile(file: ImportInput, job: JobControl, options: ImportOptions = {}): Promise<{ importer: Importer; imported: Imported }> {
+  const memoryBudget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+  const head = await file.head(HEAD_BYTES);
+  let importer: Importer;
+  let input: ImportInput;
+  if (file.size > 0 && isGzip(head)) {
+    const gz = gunzipped(file, job);
+    const inner = await gz.head(HEAD_BYTES);
+    if (inner.length === 0) throw new HeaplensError('empty', `This gzip file (${formatBytes(file.size)}) unpacks to nothing (0 bytes).`);
+    if (isGzip(inner)) throw new HeaplensError('unsupported-version', 'This file is gzip inside gzip; heaplens unpacks one level.');
+    importer = sniff(inner, file.size);
+    const tooBig = (past: number) =>
+      importer.tooBig?.(past, true) ??
+      `This gzip file (${formatBytes(file.size)}) expands past ${formatBytes(past)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`;
+    input = gz.bounded(importer.maxBytes, tooBig, memoryBudget);
+  } else {
+    importer = sniff(head, file.size);
+    if (file.size > importer.maxBytes) {
+      throw new HeaplensError('too-big', importer.tooBig?.(file.size) ?? `This file is ${formatBytes(file.size)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`);
     }
-    job.checkCancelled();
-    input = inputOf(blob);
-    head = await input.head(HEAD_BYTES);
-    if (input.size > 0 && isGzip(head)) throw new HeaplensError('unsupported-version', 'This file is gzip inside gzip; heaplens unpacks one level.');
+    input = file.memoryBudget === memoryBudget ? file : { ...file, memoryBudget };
   }
-  const importer = sniff(head, input.size);
-  if (input.size > importer.maxBytes) {
-    throw new HeaplensError('too-big', importer.tooBig?.(input.size) ?? `This file is ${formatBytes(input.size)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`);
+  try {
+    return { importer, imported: await importer.open(input, job) };
+  } catch (e) {
+    throw outOfRoom(e, file);
   }
-  return { importer, imported: await importer.open(input, job) };
+}
+
+/**
+ * A reader that ran out of room (an ArrayBuffer the machine could not give, a string or array
+ * past what JavaScript allows) threw a RangeError: a coded 'too-big', never a bare exception.
+ */
+function outOfRoom(e: unknown, file: ImportInput): unknown {
+  if (!(e instanceof RangeError)) return e;
+  return new HeaplensError(
+    'too-big',
+    `Reading this ${formatBytes(file.size)} file ran out of memory (${e.message}). ` +
+      'The command line (npx heaplens) has more room than a browser tab; or open a smaller file.',
+  );
 }
