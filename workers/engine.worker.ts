@@ -5,6 +5,10 @@ import type { FlameLayout } from './api/types.ts';
 import { createEngine } from './engine/engine.ts';
 
 installErrorTransfer();
+// Held for the worker's whole life: the browser frees it when the worker is gone, which is how
+// the page learns of a death that sends no message (src/lib/engine-client.ts).
+const lockName = (self as { name?: string }).name ?? '';
+if (lockName.startsWith('heaplens-engine:') && 'locks' in navigator) void navigator.locks.request(lockName, () => new Promise<never>(() => {}));
 const engine = createEngine();
 // Flame layouts are large typed arrays: move them to the page instead of copying.
 const flame = engine.flame.bind(engine);

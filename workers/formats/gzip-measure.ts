@@ -32,6 +32,8 @@ const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
 
 /** Bytes kept unread at a chunk's end, so a block header (≤ 290 bytes) or symbol never spans two chunks. */
 const MARGIN = 1024;
+/** Input is decoded in pieces of at least this much (chunks are gathered up to it). */
+const GATHER = 64 * 1024;
 const FAST = 10;
 const FAST_MASK = (1 << FAST) - 1;
 
@@ -265,7 +267,12 @@ class Measurer {
       first = (first + count) << 1;
       c <<= 1;
     }
-    throw new Fault('corrupt', 'it holds an invalid Huffman code');
+    return -1;
+  }
+
+  /** A fault in the data — unless the bits it read were past the end of the last chunk: then it was cut. */
+  private fault(what: string, pos: number, nbits: number, end: number): Fault {
+    return pos * 8 - nbits > end * 8 ? new Fault('truncated', 'it ends inside its compressed data') : new Fault('corrupt', what);
   }
 
   private blockHeader(buf: Uint8Array, pos: number, end: number): number {
@@ -302,6 +309,7 @@ class Measurer {
       const all = new Uint8Array(320);
       for (let k = 0; k < nlen + ndist; ) {
         const sym = this.decodeSlow(buf, lencode);
+        if (sym < 0) throw new Fault('corrupt', 'a block header holds an invalid code');
         if (sym < 16) all[k++] = sym;
         else {
           let repeat: number;
@@ -363,13 +371,14 @@ class Measurer {
         bitbuf = this.bitbuf;
         nbits = this.nbits;
         pos = this.p;
+        if (sym < 0) throw this.fault('it holds an invalid Huffman code', pos, nbits, end);
       }
       if (sym < 256) member++;
       else if (sym === 256) {
         ended = true;
       } else {
         sym -= 257;
-        if (sym >= 29) throw new Fault('corrupt', 'it holds an invalid length code');
+        if (sym >= 29) throw this.fault('it holds an invalid length code', pos, nbits, end);
         const extra = LEN_EXTRA[sym];
         if (nbits < extra) {
           bitbuf |= (pos < end ? buf[pos] : 0) << nbits;
@@ -398,8 +407,9 @@ class Measurer {
           bitbuf = this.bitbuf;
           nbits = this.nbits;
           pos = this.p;
+          if (d < 0) throw this.fault('it holds an invalid Huffman code', pos, nbits, end);
         }
-        if (d >= 30) throw new Fault('corrupt', 'it holds an invalid distance code');
+        if (d >= 30) throw this.fault('it holds an invalid distance code', pos, nbits, end);
         const dextra = DIST_EXTRA[d];
         while (nbits <= 16) {
           bitbuf |= (pos < end ? buf[pos] : 0) << nbits;
@@ -409,7 +419,7 @@ class Measurer {
         const distance = DIST_BASE[d] + (bitbuf & ((1 << dextra) - 1));
         bitbuf >>>= dextra;
         nbits -= dextra;
-        if (distance > member) throw new Fault('corrupt', 'it refers back before the start of its data');
+        if (distance > member) throw this.fault('it refers back before the start of its data', pos, nbits, end);
         member += len;
       }
       // Bits past the real end were zeros: reading them means the data was cut.
@@ -451,21 +461,32 @@ export async function measureGzip(
   const m = new Measurer(limit);
   const reader = stream.getReader();
   let carry: Uint8Array = new Uint8Array(0);
+  // Small chunks are gathered first, so the unread margin is not copied once per tiny chunk.
+  const gathered: Uint8Array[] = [];
+  let gatheredBytes = 0;
   let read = 0;
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      let buf: Uint8Array;
-      if (done) buf = carry;
-      else {
+      if (!done) {
         read += value.length;
-        if (carry.length === 0) buf = value;
-        else {
-          buf = new Uint8Array(carry.length + value.length);
-          buf.set(carry);
-          buf.set(value, carry.length);
+        gathered.push(value);
+        gatheredBytes += value.length;
+        if (gatheredBytes < GATHER) continue;
+      }
+      let buf: Uint8Array;
+      if (carry.length === 0 && gathered.length === 1) buf = gathered[0];
+      else {
+        buf = new Uint8Array(carry.length + gatheredBytes);
+        buf.set(carry);
+        let at = carry.length;
+        for (const g of gathered) {
+          buf.set(g, at);
+          at += g.length;
         }
       }
+      gathered.length = 0;
+      gatheredBytes = 0;
       let pos: number;
       try {
         pos = m.run(buf, 0, done);

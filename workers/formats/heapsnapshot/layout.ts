@@ -5,6 +5,7 @@
 // detachedness), newer V8 6 plus trace_node_id only when tracing, `locations` has 4 or 5 fields.
 
 import { HeaplensError } from '../../api/errors.ts';
+import { formatBytes } from '../input.ts';
 
 export interface SnapshotMeta {
   node_fields: string[];
@@ -73,7 +74,6 @@ export function heapMemoryEstimate(nodeCount: number, edgeCount: number): number
   return nodeCount * BYTES_PER_NODE + edgeCount * BYTES_PER_EDGE;
 }
 
-const gib = (n: number) => `${(n / 1024 ** 3).toFixed(n < 10 * 1024 ** 3 ? 2 : 1)} GiB`;
 
 export interface Layout {
   header: SnapshotHeader;
@@ -131,8 +131,8 @@ export function readLayout(h: SnapshotHeader, pos: ScanPosition, at: number): La
   if (needs > pos.bounds.memoryBudget) {
     throw new HeaplensError(
       'too-big',
-      `This heap snapshot announces ${counts}; opening it takes about ${gib(needs)} of memory ` +
-        `(${BYTES_PER_NODE} bytes per node and ${BYTES_PER_EDGE} per edge), more than the ${gib(pos.bounds.memoryBudget)} heaplens allows itself here. ` +
+      `This heap snapshot announces ${counts}; opening it takes about ${formatBytes(needs)} of memory ` +
+        `(${BYTES_PER_NODE} bytes per node and ${BYTES_PER_EDGE} per edge), more than the ${formatBytes(pos.bounds.memoryBudget)} heaplens allows itself here. ` +
         'Take the snapshot of a smaller heap (earlier, or of one process), or open it on a machine with more memory.',
     );
   }

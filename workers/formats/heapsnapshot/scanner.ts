@@ -15,7 +15,7 @@ import { HeaplensError } from '../../api/errors.ts';
 import type { HeapGraph } from '../../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../../model/job.ts';
 import { ByteBuffer, heapMemoryEstimate, isSpace, readLayout, ScanPosition, type Layout, type SnapshotBounds, type SnapshotHeader } from './layout.ts';
-import { DEFAULT_MEMORY_BUDGET } from '../input.ts';
+import { DEFAULT_MEMORY_BUDGET, formatBytes } from '../input.ts';
 import { RecordReader } from './records.ts';
 import { buildLocations, buildSamples, buildTraces, NumberSection, TraceTreeReader } from './sections.ts';
 import { StringReader } from './strings.ts';
@@ -170,11 +170,10 @@ export class HeapSnapshotScanner {
   }
 
   private tooMuchKept(): never {
-    const gib = (x: number) => `${(x / 1024 ** 3).toFixed(2)} GiB`;
     throw new HeaplensError(
       'too-big',
-      `This heap snapshot's strings and allocation sections need more than ${gib(this.keptRoom)} beside its nodes and edges ` +
-        `(${gib(this.pos.bounds.memoryBudget)} in all is what heaplens allows itself here; stopped at byte ${this.pos.offset.toLocaleString('en-US')}${this.pos.ofTotal}). ` +
+      `This heap snapshot's strings and allocation sections need more than ${formatBytes(this.keptRoom)} beside its nodes and edges ` +
+        `(${formatBytes(this.pos.bounds.memoryBudget)} in all is what heaplens allows itself here; stopped at byte ${this.pos.offset.toLocaleString('en-US')}${this.pos.ofTotal}). ` +
         'Take the snapshot of a smaller heap (earlier, or of one process), or open it on a machine with more memory.',
     );
   }
