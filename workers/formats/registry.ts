@@ -75,14 +75,24 @@ export async function importFile(file: ImportInput, job: JobControl, options: Im
 }
 
 /**
- * A reader that ran out of room (an ArrayBuffer the machine could not give, a string or array
- * past what JavaScript allows) threw a RangeError: a coded 'too-big', never a bare exception.
+ * The last net: whatever a reader throws reaches the user as a coded HeaplensError. A RangeError
+ * is a reader out of room (an ArrayBuffer the machine could not give, a string or array past
+ * what JavaScript allows): 'too-big'. Anything else is a reader that met content it did not
+ * expect: 'corrupt'. The original is kept as `cause` (the fuzz test counts those as failures:
+ * each is a check a reader should make itself).
  */
 function outOfRoom(e: unknown, file: ImportInput): unknown {
-  if (!(e instanceof RangeError)) return e;
-  return new HeaplensError(
-    'too-big',
-    `Reading this ${formatBytes(file.size)} file ran out of memory (${e.message}). ` +
-      'The command line (npx heaplens) has more room than a browser tab; or open a smaller file.',
-  );
+  if (e instanceof HeaplensError || (e instanceof Error && e.name === 'HeaplensError')) return e;
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const unreadable = typeof DOMException !== 'undefined' && e instanceof DOMException && /NotReadable|NotFound|Abort/.test(e.name);
+  const coded = unreadable
+    ? new HeaplensError('io', `The file could not be read (${detail}). It may have been moved or changed while it was read.`)
+    : e instanceof RangeError
+      ? new HeaplensError(
+          'too-big',
+          `Reading this ${formatBytes(file.size)} file ran out of room (${detail}). ` +
+            'The command line (npx heaplens) has more memory than a browser tab; or open a smaller file.',
+        )
+      : new HeaplensError('corrupt', `This file could not be read: its content is not what its format allows (${detail}).`);
+  return Object.assign(coded, { cause: e });
 }

@@ -42,7 +42,12 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
   const sampleCount = new GrowableFloat64();
   // Iterative walk: real profiles have call trees deeper than the JS stack allows for recursion.
   const work: { node: Node; parent: number }[] = [];
-  for (const child of json.head.children ?? []) work.push({ node: child, parent: -1 });
+  const childrenOf = (node: Node): Node[] => {
+    const children = node.children ?? [];
+    if (!Array.isArray(children)) invalid(`node ${node.id} has children that are not a list`);
+    return children;
+  };
+  for (const child of childrenOf(json.head)) work.push({ node: child, parent: -1 });
   let rootSelf = Number(json.head.selfSize) || 0;
   while (work.length > 0) {
     const { node, parent } = work.pop()!;
@@ -50,7 +55,8 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
     if (!cf || typeof cf !== 'object') invalid('a call tree node has no callFrame');
     const line = Number.isInteger(cf.lineNumber) && cf.lineNumber >= 0 ? cf.lineNumber + 1 : -1;
     const column = Number.isInteger(cf.columnNumber) && cf.columnNumber >= 0 ? cf.columnNumber + 1 : -1;
-    const frame = b.frame(b.intern(cf.functionName || '(anonymous)'), b.intern(cf.url || '(program)'), line, column);
+    const text = (v: unknown, otherwise: string) => (typeof v === 'string' && v !== '' ? v : otherwise);
+    const frame = b.frame(b.intern(text(cf.functionName, '(anonymous)')), b.intern(text(cf.url, '(program)')), line, column);
     const stack = b.stack(parent, frame);
     const self = Number(node.selfSize);
     if (!Number.isFinite(self) || self < 0) invalid(`node ${node.id} has a selfSize of ${node.selfSize}`);
@@ -60,7 +66,7 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
       sampleSize.push(self);
       sampleCount.push(count);
     }
-    for (const child of node.children ?? []) work.push({ node: child, parent: stack });
+    for (const child of childrenOf(node)) work.push({ node: child, parent: stack });
   }
   if (rootSelf > 0) {
     const stack = b.stack(-1, b.frame(b.intern('(root)'), b.intern('(program)'), -1, -1));
