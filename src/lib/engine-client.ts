@@ -18,6 +18,7 @@ import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../workers/api/comlink.ts';
 import { HeaplensError } from '../../workers/api/errors.ts';
 import type { EngineApi, Progress, ProfileSummary } from '../../workers/api/types.ts';
+import { formatSize } from './format.ts';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -55,7 +56,7 @@ let nextJob = 1;
 let nextWorker = 1;
 const listeners = new Set<(crash: EngineCrash) => void>();
 /** The open profiles of the current worker: name and size, for messages. */
-const profiles = new Map<number, { name: string; size: number | null }>();
+const profiles = new Map<number, { name: string; size: number | null; format: string }>();
 
 export function getEngine(): Engine {
   current ??= start();
@@ -125,7 +126,7 @@ function call(gen: Generation, method: string, args: unknown[]): Promise<unknown
         if (method === 'open') {
           const summary = value as ProfileSummary;
           const source = args[0];
-          profiles.set(summary.id, { name: summary.name, size: source instanceof Blob ? source.size : null });
+          profiles.set(summary.id, { name: summary.name, size: source instanceof Blob ? source.size : null, format: summary.format });
         } else if (method === 'close') profiles.delete(args[0] as number);
         resolve(value);
       },
@@ -150,10 +151,12 @@ function died(gen: Generation, cause: Cause): void {
   const busyWith = new Set<number>();
   let message: string | null = null;
   for (const p of pending) {
-    const id = profileIdOf(p);
+    // Cancel and close have nothing to report: what they were about is gone with the worker.
+    const quiet = p.cancelled || p.method === 'cancel' || p.method === 'close';
+    const id = quiet ? null : profileIdOf(p);
     if (id !== null) busyWith.add(id);
-    const error = p.cancelled ? new HeaplensError('cancelled', 'Opening the file was cancelled.') : crashedError(p.method, p.args, cause);
-    if (!p.cancelled) message ??= error.message;
+    const error = quiet ? new HeaplensError('cancelled', 'Opening the file was cancelled.') : crashedError(p.method, p.args, cause);
+    if (!quiet) message ??= error.message;
     p.reject(error);
   }
   profiles.clear();
@@ -192,33 +195,29 @@ const DOING: Record<string, string> = {
   heapLeaks: 'looking for leak candidates',
 };
 
-function sizeText(n: number | null): string {
-  if (n === null) return '';
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return ` (${u === 0 ? v : v.toFixed(1)} ${units[u]})`;
-}
+const sizeText = (n: number | null) => (n === null ? '' : ` (${formatSize(n)})`);
 
 /** The 'crashed' error of a call: which file, what it was doing, what to try. */
 function crashedError(method: string, args: unknown[], cause: Cause): HeaplensError {
   let file: string;
   let size: number | null = null;
   let doing: string;
+  // Which command helps: the class summary for a heap snapshot (the name is only a hint while
+  // it opens), top for the rest.
+  let snapshot: boolean;
   if (method === 'open') {
     file = String(args[1]);
     size = args[0] instanceof Blob ? args[0].size : null;
     doing = `opening ${file}${sizeText(size)}`;
+    snapshot = /\.heap(snapshot|timeline)\b/i.test(file);
   } else {
     const p = profiles.get(args[0] as number);
     file = p?.name ?? 'a profile';
     size = p?.size ?? null;
     doing = `${DOING[method] ?? method} in ${file}${sizeText(size)}`;
+    snapshot = p?.format === 'heapsnapshot';
   }
+  const command = snapshot ? `npx heaplens summary "${file}" (the class summary, without the views)` : `npx heaplens top "${file}"`;
   const what =
     cause.kind === 'gone'
       ? `The engine stopped while ${doing} — most often because it ran out of memory.`
@@ -228,7 +227,7 @@ function crashedError(method: string, args: unknown[], cause: Cause): HeaplensEr
   return new HeaplensError(
     'crashed',
     `${what} ` +
-      `heaplens in a terminal has more memory than a browser tab: npx heaplens summary "${file}" (the class summary only) or npx heaplens top "${file}". ` +
+      `heaplens in a terminal has more memory than a browser tab: ${command}. ` +
       'Or open a smaller file.',
   );
 }
