@@ -303,8 +303,13 @@ const MAKERS = { tracemalloc, heapsnapshot, heaptimeline: heapsnapshot, heapprof
  * The cases of one input class. `seeds` are real files of it ({name, bytes}, gzip unwrapped);
  * `scale` multiplies the random and flipped ones (1 in the suite, less for a browser sample).
  */
-export function fuzzCases(cls, seeds, { seed = 13, scale = 1 } = {}) {
+export function fuzzCases(cls, seeds, options = {}) {
+  return [...eachFuzzCase(cls, seeds, options)];
+}
+
+/** The same cases one at a time (the huge ones are not all held at once). */
+export function* eachFuzzCase(cls, seeds, { seed = 13, scale = 1 } = {}) {
   const make = MAKERS[cls];
   if (!make) throw new Error(`no fuzz cases for ${cls}`);
-  return [...make(rng(seed), seeds, scale, cls)];
+  yield* make(rng(seed), seeds, scale, cls);
 }

@@ -14,6 +14,7 @@ const { pprofFrames } = await import('../../workers/formats/pprof/frames.ts');
 const engine = createEngine();
 
 async function run(mode, bytes) {
+  if (mode === 'spin') for (;;); // the harness's own check: a case that never ends
   if (mode === 'pprof-decoder') {
     pprofFrames(decodePprof(bytes));
     return;

@@ -204,3 +204,45 @@ describe('gzip through the registry', () => {
     expect(empty.message).toMatch(/unpacks to nothing/);
   });
 });
+
+describe('Cancel while a gzip is read', () => {
+  const cancelAt = async (bytes: Uint8Array, when: (p: Progress) => boolean) => {
+    const engine = createEngine();
+    let sent = false;
+    const open = engine.open(new Blob([bytes]), 'x.gz', 7, (p) => {
+      if (!sent && when(p)) {
+        sent = true;
+        engine.cancel(7);
+      }
+    });
+    const e = await open.then(
+      () => null,
+      (x) => x,
+    );
+    expect(sent).toBe(true);
+    return e as HeaplensError | null;
+  };
+
+  it('stops a streamed snapshot while it unpacks', async () => {
+    const e = await cancelAt(gzipSync(snapshot), (p) => p.phase === 'parsing' && (p.expanded ?? 0) > 0);
+    expect(e?.code).toBe('cancelled');
+  });
+
+  it('stops a whole-bytes read while it unpacks, and while a big gzip is measured', async () => {
+    const { whole, tracemallocParts } = await import('../hostile/bombs.mjs');
+    // 80 MB of traces, one size byte in 16 varied so the gzip comes in many chunks.
+    const parts = tracemallocParts(5_000_000);
+    const raw = whole(parts);
+    for (let k = 0, at = parts.head.length + 4; k < parts.count; k++, at += 16) raw[at] = (k * 2654435761) >>> 24;
+    const big = gzipSync(raw, { level: 1 });
+    expect((await cancelAt(big, (p) => (p.expanded ?? 0) > 1 << 20))?.code).toBe('cancelled');
+    // Past 64 MiB kept, the file is measured from its start: the count unpacked starts again.
+    let most = 0;
+    const measuring = await cancelAt(big, (p) => {
+      const again = most > 64 * 1024 * 1024 && (p.expanded ?? 0) < most;
+      most = Math.max(most, p.expanded ?? 0);
+      return again;
+    });
+    expect(measuring?.code).toBe('cancelled');
+  }, 120_000);
+});

@@ -131,7 +131,7 @@ class Expansion {
 
   /** The next expanded chunk, or null at the end; a decompressor failure becomes a coded error. */
   async next(job: JobControl): Promise<Uint8Array | null> {
-    let r: ReadableStreamReadResult<Uint8Array>;
+    let r: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
     try {
       r = await this.reader.read();
     } catch (e) {
