@@ -39,7 +39,7 @@ const made = await bombs();
 const baseline = measure([process.execPath, cli, 'summary', join(root, 'test/fixtures/tracemalloc/empty_p5.pickle')], { HEAPLENS_CLI: 'bundle' });
 console.log(`## hostile inputs: gzip bombs in the CLI, best of ${runs} (whole process; /usr/bin/time)`);
 console.log(`process baseline (summary of a 109-byte dump): ${baseline.secs.toFixed(2)} s, ${baseline.mb.toFixed(0)} MB peak RSS\n`);
-console.log('| file | size | heaplens refuses in | peak RSS | target | gzip -dc | wc -c takes | exit | message |');
+console.log('| file | size | heaplens refuses in | peak RSS | target | `gzip -dc` to `wc -c` takes | exit | message |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |'.replace('|', '| --- |'));
 for (const file of [made.heap, made.pickle]) {
   const h = measure([process.execPath, cli, 'summary', file], { HEAPLENS_CLI: 'bundle' });

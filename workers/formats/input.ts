@@ -110,18 +110,43 @@ async function readBlob(blob: Blob, job: JobControl): Promise<Uint8Array> {
 /** Whole bytes of a gzip up to this much are kept as they come; past it the size is measured first. */
 const KEEP_BEFORE_MEASURING = 64 * 1024 * 1024;
 
+/** The most bytes one piece of input may expand to at once (see Expansion), and the least piece. */
+const BURST = 64 * 1024 * 1024;
+const MIN_PIECE = 16 * 1024;
+/** Even after a run of ordinary data, one piece stays under 128 MiB expanded (1032-fold). */
+const MAX_PIECE = 128 * 1024;
+
 /** One pass of DecompressionStream over the file, counting bytes in and out. */
 class Expansion {
-  read = 0;
+  /** Compressed bytes the decompressor has taken, and bytes it has given out. */
+  taken = 0;
   produced = 0;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private cancelled = false;
 
   constructor(private readonly file: ImportInput) {
-    const counted = file.stream().pipeThrough(
+    // Chromium's DecompressionStream expands each input chunk whole before it hands out any
+    // output, and a Blob streams in chunks of 2 MB: a 2 MB gzip bomb chunk is 2 GB at once
+    // (measured: 3.6 s to the first output). So input is cut into pieces that expand to at
+    // most BURST, judged by the ratio seen so far (deflate's worst, 1032, before any is seen),
+    // and never over MAX_PIECE, so ordinary data first cannot open the door for a bomb after
+    // it. Pieces are not cut smaller than needed: cutting every chunk into 8 KiB pieces was
+    // measured 1.5× slower on a 27 MB .heapsnapshot.gz in Chromium.
+    const pieces = file.stream().pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform: (chunk, c) => {
-          this.read += chunk.length;
+          const ratio = this.taken > 0 ? Math.max(1, this.produced / this.taken) : DEFLATE_MAX_RATIO;
+          const piece = Math.min(MAX_PIECE, Math.max(MIN_PIECE, Math.floor(BURST / Math.min(ratio, DEFLATE_MAX_RATIO))));
+          if (chunk.length <= piece) c.enqueue(chunk);
+          else for (let at = 0; at < chunk.length; at += piece) c.enqueue(chunk.subarray(at, at + piece));
+        },
+      }),
+    );
+    // Counted as the decompressor takes them, not as the file is read ahead.
+    const counted = pieces.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, c) => {
+          this.taken += chunk.length;
           c.enqueue(chunk);
         },
       }),
@@ -227,12 +252,12 @@ export function gunzipped(file: ImportInput, job: JobControl): GzipFile {
         maxLength,
         memoryBudget,
         stream: () => stream(job),
-        bytes: (job) => expandWhole(file, stream(job), () => current?.read ?? 0, limit, tooBig, job),
+        bytes: (job) => expandWhole(file, stream(job), () => current?.taken ?? 0, limit, tooBig, job),
         async head(n) {
           return concat(headChunks, Math.min(n, headBytes));
         },
         progress(job, phase, _consumed) {
-          if (current) job.progress(phase, current.read, file.size, current.produced);
+          if (current) job.progress(phase, current.taken, file.size, current.produced);
         },
       };
       return input;
