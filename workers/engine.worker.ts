@@ -5,6 +5,15 @@ import type { FlameLayout } from './api/types.ts';
 import { createEngine } from './engine/engine.ts';
 
 installErrorTransfer();
+// Held for the worker's whole life: the browser frees it when the worker is gone, which is how
+// the page learns of a death that sends no message (src/lib/engine-client.ts).
+interface WorkerScope {
+  name?: string;
+  navigator?: { locks?: { request(name: string, hold: () => Promise<never>): Promise<unknown> } };
+}
+const scope = globalThis as WorkerScope;
+const lockName = scope.name ?? '';
+if (lockName.startsWith('heaplens-engine:')) void scope.navigator?.locks?.request(lockName, () => new Promise<never>(() => {}));
 const engine = createEngine();
 // Flame layouts are large typed arrays: move them to the page instead of copying.
 const flame = engine.flame.bind(engine);

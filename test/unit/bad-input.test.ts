@@ -143,7 +143,7 @@ describe('files too big to read', () => {
     ftruncateSync(fd, 3 * 1024 ** 3); // sparse: costs no disk
     closeSync(fd);
     const engine = createEngine();
-    await expect(engine.open(await openAsBlob(file), 'huge.pickle')).rejects.toThrow(/3\.00 GiB; heaplens reads dumps up to 2\.00 GiB/);
+    await expect(engine.open(await openAsBlob(file), 'huge.pickle')).rejects.toThrow(/3\.00 GiB; heaplens reads tracemalloc dumps up to 2\.00 GiB/);
     const r = cli(file);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/3\.00 GiB/);

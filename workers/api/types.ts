@@ -515,6 +515,8 @@ export interface Progress {
   phase: 'reading' | 'parsing' | 'indexing';
   done: number; // bytes, or steps of the indexing phase
   total: number;
+  /** For a gzip file (done and total are its compressed bytes): the bytes unpacked so far. */
+  expanded?: number;
 }
 
 export interface EngineApi {

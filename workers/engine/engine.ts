@@ -11,7 +11,8 @@ import { HeapDocument } from './heap-document.ts';
 import { JobTable } from './jobs.ts';
 import { allocationsOf, summarize, type OpenDocument } from './summary.ts';
 
-export function createEngine(): EngineApi {
+/** `memoryBudget`: bytes of memory readers may plan for (default: formats/input.ts). */
+export function createEngine(options: { memoryBudget?: number } = {}): EngineApi {
   const documents = new Map<number, OpenDocument>();
   const jobs = new JobTable();
   let nextId = 1;
@@ -47,7 +48,7 @@ export function createEngine(): EngineApi {
     async open(source, name, jobId, onProgress) {
       const job = jobs.control(jobId, onProgress);
       try {
-        const { imported } = await importFile(inputOf(source), job);
+        const { imported } = await importFile(inputOf(source), job, options);
         let doc: OpenDocument;
         if (imported.kind === 'heap') {
           job.progress('indexing', 0, 1);

@@ -18,7 +18,7 @@ export class JobTable {
       }
     };
     return {
-      progress: (phase, done, total) => onProgress?.({ phase, done, total }),
+      progress: (phase, done, total, expanded) => onProgress?.(expanded === undefined ? { phase, done, total } : { phase, done, total, expanded }),
       checkCancelled,
       async yield() {
         await nextTurn();

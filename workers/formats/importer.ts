@@ -19,8 +19,12 @@ export interface Importer {
    * does not read (a text pickle), so the user learns exactly that.
    */
   sniff(head: Uint8Array, text: string): boolean;
-  /** The largest input it reads; past it the file is refused before reading (`tooBig`'s words). */
+  /**
+   * The largest input it reads; past it the file is refused before reading, or for gzip while
+   * it expands (`tooBig`'s words).
+   */
   readonly maxBytes: number;
-  tooBig?(size: number): string;
+  /** Why a file of `size` bytes is refused; with `expands`, a gzip that expands past `size`. */
+  tooBig?(size: number, expands?: boolean): string;
   open(input: ImportInput, job: JobControl): Promise<Imported>;
 }

@@ -9,7 +9,7 @@ import { heapProfileImporter } from './heapprofile/index.ts';
 import { heapSnapshotImporter } from './heapsnapshot/index.ts';
 import { pprofImporter } from './pprof/index.ts';
 import type { Imported, Importer } from './importer.ts';
-import { formatBytes, inputOf, type ImportInput } from './input.ts';
+import { DEFAULT_MEMORY_BUDGET, formatBytes, gunzipped, type ImportInput } from './input.ts';
 import { tracemallocImporter } from './tracemalloc/index.ts';
 
 export type { Imported, Importer };
@@ -25,42 +25,77 @@ export function formatsWeRead(): string {
 }
 
 /** The importer whose format `head` starts; throws a specific HeaplensError when there is none. */
-export function sniff(head: Uint8Array, size: number, gzipped: number | null = null): Importer {
+/** `size` is the file's own size, as given (for a gzip file: compressed; `gzipped` says so). */
+export function sniff(head: Uint8Array, size: number, gzipped = false): Importer {
   if (size === 0) throw new HeaplensError('empty', 'The file is empty (0 bytes).');
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, HEAD_BYTES));
   for (const importer of IMPORTERS) if (importer.sniff(head, text)) return importer;
   if (text.replace(/^\uFEFF?\s*/, '').startsWith('{')) {
     throw new HeaplensError('not-a-profile', `This is a JSON file, but not a profile heaplens knows (heaplens reads ${formatsWeRead()}).`);
   }
-  const sizes = gzipped === null ? formatBytes(size) : `${formatBytes(gzipped)} gzipped, ${formatBytes(size)} unpacked`;
-  throw new HeaplensError('not-a-profile', `This file (${sizes}) is not a recognised memory profile. heaplens reads ${formatsWeRead()}.`);
+  const what = gzipped ? `This gzip file (${formatBytes(size)}) does not hold` : `This file (${formatBytes(size)}) is not`;
+  throw new HeaplensError('not-a-profile', `${what} a recognised memory profile. heaplens reads ${formatsWeRead()}.`);
 }
 
 const isGzip = (head: Uint8Array) => head[0] === 0x1f && head[1] === 0x8b;
 
+export interface ImportOptions {
+  /** Bytes of memory a reader may plan for (see DEFAULT_MEMORY_BUDGET). */
+  memoryBudget?: number;
+}
+
 /**
- * Reads a file with the importer its bytes name. gzip (a .heapsnapshot.gz, a .heaplens.json.gz)
- * is unwrapped once before sniffing.
+ * Reads a file with the importer its bytes name. gzip (a .heapsnapshot.gz, a .pb.gz) is
+ * unwrapped as it is read, one level, and stopped once it expands past the importer's limit.
  */
-export async function importFile(input: ImportInput, job: JobControl): Promise<{ importer: Importer; imported: Imported }> {
-  let head = await input.head(HEAD_BYTES);
-  let gzipped: number | null = null;
-  if (input.size > 0 && isGzip(head)) {
-    gzipped = input.size;
-    let blob: Blob;
-    try {
-      blob = await new Response(input.stream().pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)).blob();
-    } catch {
-      throw new HeaplensError('corrupt', 'This gzip file is damaged or cut short: it could not be decompressed.');
+export async function importFile(file: ImportInput, job: JobControl, options: ImportOptions = {}): Promise<{ importer: Importer; imported: Imported }> {
+  const memoryBudget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+  const head = await file.head(HEAD_BYTES);
+  let importer: Importer;
+  let input: ImportInput;
+  if (file.size > 0 && isGzip(head)) {
+    const gz = gunzipped(file, job);
+    const inner = await gz.head(HEAD_BYTES);
+    if (inner.length === 0) throw new HeaplensError('empty', `This gzip file (${formatBytes(file.size)}) unpacks to nothing (0 bytes).`);
+    if (isGzip(inner)) throw new HeaplensError('unsupported-version', 'This file is gzip inside gzip; heaplens unpacks one level.');
+    importer = sniff(inner, file.size, true);
+    const tooBig = (past: number) =>
+      importer.tooBig?.(past, true) ??
+      `This gzip file (${formatBytes(file.size)}) expands past ${formatBytes(past)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`;
+    input = gz.bounded(importer.maxBytes, tooBig, memoryBudget);
+  } else {
+    importer = sniff(head, file.size);
+    if (file.size > importer.maxBytes) {
+      throw new HeaplensError('too-big', importer.tooBig?.(file.size) ?? `This file is ${formatBytes(file.size)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`);
     }
-    job.checkCancelled();
-    input = inputOf(blob);
-    head = await input.head(HEAD_BYTES);
-    if (input.size > 0 && isGzip(head)) throw new HeaplensError('unsupported-version', 'This file is gzip inside gzip; heaplens unpacks one level.');
+    input = file.memoryBudget === memoryBudget ? file : { ...file, memoryBudget };
   }
-  const importer = sniff(head, input.size, gzipped);
-  if (input.size > importer.maxBytes) {
-    throw new HeaplensError('too-big', importer.tooBig?.(input.size) ?? `This file is ${formatBytes(input.size)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`);
+  try {
+    return { importer, imported: await importer.open(input, job) };
+  } catch (e) {
+    throw outOfRoom(e, file);
   }
-  return { importer, imported: await importer.open(input, job) };
+}
+
+/**
+ * The last net: whatever a reader throws reaches the user as a coded HeaplensError. A RangeError
+ * is a reader out of room (an ArrayBuffer the machine could not give, a string or array past
+ * what JavaScript allows): 'too-big'. Anything else is a reader that met content it did not
+ * expect: 'corrupt'. The original is kept as `cause` (the fuzz test counts those as failures:
+ * each is a check a reader should make itself).
+ */
+function outOfRoom(e: unknown, file: ImportInput): unknown {
+  if (e instanceof HeaplensError || (e instanceof Error && e.name === 'HeaplensError')) return e;
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const unreadable = typeof DOMException !== 'undefined' && e instanceof DOMException && /NotReadable|NotFound|Abort/.test(e.name);
+  const coded = unreadable
+    ? new HeaplensError('io', `The file could not be read (${detail}). It may have been moved or changed while it was read.`)
+    : e instanceof RangeError
+      ? new HeaplensError(
+          'too-big',
+          `Reading this ${formatBytes(file.size)} file ran out of room (${detail}). ` +
+            'The command line (npx heaplens) has more memory than a browser tab; or open a smaller file.',
+        )
+      : new HeaplensError('corrupt', `This file could not be read: its content is not what its format allows (${detail}).`);
+  return Object.assign(coded, { cause: e });
 }

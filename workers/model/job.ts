@@ -6,8 +6,11 @@ import { HeaplensError } from '../api/errors.ts';
 import type { Progress } from '../api/types.ts';
 
 export interface JobControl {
-  /** Reports how far the current phase is. Cheap; call as often as convenient. */
-  progress(phase: Progress['phase'], done: number, total: number): void;
+  /**
+   * Reports how far the current phase is. Cheap; call as often as convenient. For a gzip file,
+   * `done` and `total` are its compressed bytes and `expanded` the bytes unpacked so far.
+   */
+  progress(phase: Progress['phase'], done: number, total: number, expanded?: number): void;
   /** Throws a HeaplensError with code 'cancelled' once the user has cancelled. */
   checkCancelled(): void;
   /** Lets other work run (the message that cancels us), then checks for cancellation. */

@@ -3,9 +3,9 @@
 // than read a second time, so opening the same snapshot three times costs what once does.
 import { HeaplensError } from '../../../workers/api/errors.ts';
 import type { ProfileSummary } from '../../../workers/api/types.ts';
-import { getEngine, openProfile, type OpenJob } from '../engine-client.ts';
+import { getEngine, onEngineCrash, openProfile, type EngineCrash, type OpenJob } from '../engine-client.ts';
 import { contentFingerprint } from '../library-content.ts';
-import { addToLibrary, StorageFullError } from '../library.svelte.ts';
+import { addToLibrary, blobOf, StorageFullError } from '../library.svelte.ts';
 import { viewState } from '../view-state.svelte.ts';
 import { valueHeadline } from './naming.svelte.ts';
 import { session } from './state.svelte.ts';
@@ -48,13 +48,15 @@ export async function open(blob: Blob, name: string, options: OpenOptions = {}):
     }
     if (fingerprint) fingerprints.set(summary.id, fingerprint);
     session.about[summary.id] = { libraryId: options.libraryId ?? null, savedAt: blob instanceof File ? blob.lastModified : null };
+    rememberEntry(summary.id, options.libraryId);
     session.opened = [...session.opened, summary];
     show(summary, options);
     keep(blob, name, summary, options);
     return summary;
   } catch (e) {
     if (job !== current) return null;
-    if (!(e instanceof HeaplensError && e.code === 'cancelled')) session.error = `${name}: ${(e as Error)?.message ?? String(e)}`;
+    // A crash is reported by recoverFromCrash, which also brings the other profiles back.
+    if (!(e instanceof HeaplensError && (e.code === 'cancelled' || e.code === 'crashed'))) session.error = `${name}: ${(e as Error)?.message ?? String(e)}`;
     return null;
   } finally {
     if (job === current) {
@@ -83,6 +85,7 @@ function keep(blob: Blob, name: string, summary: ProfileSummary, options: OpenOp
   addToLibrary(blob, { name, format: summary.format, captureTime: summary.captureTime, total, totalText: valueHeadline(summary) ?? undefined }).then(
     (entry) => {
       if (session.about[summary.id]) session.about[summary.id].libraryId = entry.id;
+      rememberEntry(summary.id, entry.id);
       if (session.profile?.id === summary.id) session.source = { ...session.source, libraryId: entry.id };
     },
     (e) => (session.notice = e instanceof StorageFullError ? e.message : `The library could not keep ${name}: ${(e as Error).message}`),
@@ -100,6 +103,7 @@ export function closeProfile(id: number): void {
   void getEngine().close(id);
   fingerprints.delete(id);
   delete session.about[id];
+  libraryOf.delete(id);
   session.opened = session.opened.filter((p) => p.id !== id);
   if (viewState.baseId === id) viewState.baseId = null;
   if (session.profile?.id === id) {
@@ -114,4 +118,88 @@ export function closeProfile(id: number): void {
 
 export function cancelOpening(): void {
   job?.cancel();
+  reopening?.cancel();
+}
+
+// ——— Crash recovery: the engine worker died (engine-client.ts failed its pending calls); the
+// other open profiles come back from the library into a fresh worker. ———
+
+/** The library entry each open profile came from or was kept as, by engine id. */
+const libraryOf = new Map<number, string>();
+let reopening: OpenJob | null = null;
+let recovery = 0;
+
+function rememberEntry(id: number, libraryId: string | null | undefined): void {
+  if (libraryId) libraryOf.set(id, libraryId);
+}
+
+onEngineCrash((crash) => void recoverFromCrash(crash));
+
+async function recoverFromCrash(crash: EngineCrash): Promise<void> {
+  const mine = ++recovery;
+  const before = session.opened;
+  const shownId = session.profile?.id ?? null;
+  const shownSource = session.source;
+  const baseId = viewState.baseId;
+  const entries = new Map(libraryOf);
+  const prints = new Map(fingerprints);
+  libraryOf.clear();
+  fingerprints.clear();
+  session.opened = [];
+  session.profile = null;
+  session.source = { url: null, base: null, data: null, libraryId: null };
+  viewState.baseId = null;
+  if (crash.forCancel) session.notice = crash.message;
+  else session.error = crash.message;
+  const back: string[] = [];
+  const lost: string[] = [];
+  for (const p of before) {
+    const entryId = entries.get(p.id);
+    if (crash.busyWith.includes(p.id)) lost.push(`${p.name} (in use when the engine stopped)`);
+    else if (!entryId) lost.push(`${p.name} (not in the library)`);
+    else {
+      const summary = await reopen(entryId, p.name);
+      if (mine !== recovery) return; // another crash: its recovery takes over
+      if (!summary) {
+        lost.push(p.name);
+        continue;
+      }
+      back.push(p.name);
+      libraryOf.set(summary.id, entryId);
+      const print = prints.get(p.id);
+      if (print) fingerprints.set(summary.id, print);
+      session.opened = [...session.opened, summary];
+      if (p.id === shownId) {
+        show(summary, { keepView: true, libraryId: entryId });
+        session.source = { ...shownSource, libraryId: entryId };
+      }
+      if (p.id === baseId) viewState.baseId = summary.id;
+    }
+  }
+  if (!session.profile && session.opened.length > 0) show(session.opened.at(-1)!, { keepView: true });
+  const parts = [];
+  if (back.length > 0) parts.push(`Reopened from the library: ${back.join(', ')}.`);
+  if (lost.length > 0) parts.push(`Not reopened: ${lost.join(', ')}; open ${lost.length === 1 ? 'it' : 'them'} again when you need ${lost.length === 1 ? 'it' : 'them'}.`);
+  if (parts.length > 0) session.notice = [crash.forCancel ? crash.message : '', ...parts].join(' ').trim();
+}
+
+/** One profile back from its library entry, with progress; null when it cannot be. */
+async function reopen(entryId: string, name: string): Promise<ProfileSummary | null> {
+  const blob = await blobOf(entryId).catch(() => null);
+  if (!blob) return null;
+  const label = `${name} (reopening)`;
+  const current = openProfile(blob, name, (p) => {
+    if (reopening === current && !job) session.progress = { ...p, name: label };
+  });
+  reopening = current;
+  try {
+    return await current.promise;
+  } catch {
+    return null;
+  } finally {
+    if (reopening === current) {
+      reopening = null;
+      if (!job) session.progress = null;
+    }
+  }
 }

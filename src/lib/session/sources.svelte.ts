@@ -12,17 +12,66 @@ const EXAMPLE_URL = new URL('./examples/tornado-server.pickle', document.baseURI
 /** A link with data stops here: past this the URL is too long to share reliably. */
 const MAX_DATA_LINK = 1_500_000;
 
+/** A server that sends no answer, or no bytes, for this long is given up on (Cancel works before). */
+export const FETCH_STALL_MS = 30_000;
+
 let download: AbortController | null = null;
 
-/** Fetches a hosted profile with streaming progress; Cancel aborts the download. */
+/** Why a link is refused before fetching it, or null when it can be fetched. */
+function refusedLink(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, location.href);
+  } catch {
+    return 'this is not a web address heaplens can open.';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    return `heaplens opens links to http:// and https:// files only, not ${parsed.protocol} addresses. Download the file and drop it on this page.`;
+  }
+  return null;
+}
+
+/** Whether the first bytes of an answer are an HTML page (a sign-in or error page) rather than a file. */
+function htmlPage(head: Uint8Array): { title: string | null } | null {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 65536));
+  if (!/^\uFEFF?\s*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|!--|meta\s|title[\s>])/i.test(text)) return null;
+  const title = /<title[^>]*>([^<]{1,160})</i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim() || null;
+  return { title };
+}
+
+const sizeOf = (n: number) => formatSize(n);
+
+/**
+ * Fetches a hosted profile with streaming progress; Cancel aborts the download. A server that
+ * does not answer, or stops sending, for FETCH_STALL_MS is given up on with a message saying so;
+ * an HTML page is reported as one; a redirect is followed and named in a notice.
+ */
 async function fetchProfile(url: string, name: string): Promise<Blob | null> {
   download?.abort();
+  session.error = null;
+  const refused = refusedLink(url);
+  if (refused) {
+    session.error = `${url}: ${refused}`;
+    return null;
+  }
   const controller = new AbortController();
   download = controller;
-  session.error = null;
   session.progress = { phase: 'reading', done: 0, total: 0, name };
+  let stalled: string | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expect = (what: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = what;
+      controller.abort();
+    }, FETCH_STALL_MS);
+  };
+  const seconds = `${FETCH_STALL_MS / 1000} s`;
+  let done = 0;
+  let total = 0;
   try {
     let response: Response;
+    expect(`the server did not answer within ${seconds}`);
     try {
       response = await fetch(url, { signal: controller.signal });
     } catch (e) {
@@ -34,24 +83,47 @@ async function fetchProfile(url: string, name: string): Promise<Blob | null> {
       );
     }
     if (!response.ok) throw new Error(`the server answered HTTP ${response.status} ${response.statusText}`.trim());
-    const total = Number(response.headers.get('Content-Length') ?? 0);
+    if (response.redirected && response.url && response.url !== new URL(url, location.href).href) {
+      session.notice = `${url} redirected to ${response.url}; heaplens followed it.`;
+    }
+    total = Number(response.headers.get('Content-Length') ?? 0);
     const chunks: Uint8Array[] = [];
-    let done = 0;
     const reader = response.body!.getReader();
+    let looked = false;
     for (;;) {
+      expect(`the server stopped sending: nothing arrived for ${seconds}`);
       const { value, done: end } = await reader.read();
+      if (!end) {
+        chunks.push(value);
+        done += value.length;
+        session.progress = { phase: 'reading', done, total, name };
+      }
+      // Once the first KiB is in (or all of a smaller answer): is it a web page?
+      if (!looked && (end || done >= 1024)) {
+        looked = true;
+        const page = htmlPage(new Uint8Array(await new Blob(chunks as BlobPart[]).slice(0, 65536).arrayBuffer()));
+        if (page) {
+          if (!end) void reader.cancel().catch(() => {});
+          throw new Error(
+            `the server sent a web page (HTML${page.title ? `, titled “${page.title}”` : ''}), not a profile — ` +
+              'most often a sign-in page or an error page. Open the link in a tab to see it; for a file behind a sign-in, download it and drop it here.',
+          );
+        }
+      }
       if (end) break;
-      chunks.push(value);
-      done += value.length;
-      session.progress = { phase: 'reading', done, total, name };
     }
     download = null;
     return new Blob(chunks as BlobPart[]);
   } catch (e) {
     if (download === controller) download = null;
     session.progress = null;
-    if (!controller.signal.aborted) session.error = `${url}: ${(e as Error).message}`;
+    if (stalled) {
+      const got = done > 0 ? ` (after ${sizeOf(done)}${total > 0 ? ` of ${sizeOf(total)}` : ''})` : '';
+      session.error = `${url}: ${stalled}${got}. Try again later, or download the file and drop it on this page.`;
+    } else if (!controller.signal.aborted) session.error = `${url}: ${(e as Error).message}`;
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -90,9 +90,23 @@ export function parseCompact(bytes: Uint8Array): Profile {
   };
   if (c?.heaplens !== 1) bad('it has no "heaplens": 1 marker');
   if (!c.meta || !FORMATS.includes(c.meta.format)) bad('its format is unknown');
-  const nStrings = c.strings?.length ?? bad('no strings');
-  const nFrames = c.frames?.file?.length ?? bad('no frames');
-  const nStacks = c.stacks?.frame?.length ?? bad('no stacks');
+  // Every table must be the arrays the form writes, before anything reads them.
+  const numbers = (x: unknown, what: string, length?: number): void => {
+    if (!Array.isArray(x) || (length !== undefined && x.length !== length) || !x.every((v) => typeof v === 'number')) bad(`${what} is not a list of numbers${length !== undefined ? ` of ${length}` : ''}`);
+  };
+  if (!Array.isArray(c.strings) || !c.strings.every((v) => typeof v === 'string')) bad('its strings are not a list of strings');
+  numbers(c.frames?.file, 'frames.file');
+  for (const k of ['func', 'line', 'column'] as const) numbers(c.frames[k], `frames.${k}`, c.frames.file.length);
+  numbers(c.stacks?.frame, 'stacks.frame');
+  numbers(c.stacks.parent, 'stacks.parent', c.stacks.frame.length);
+  numbers(c.samples?.stack, 'samples.stack');
+  if (!Array.isArray(c.valueTypes) || !c.valueTypes.every((t) => t !== null && typeof t === 'object')) bad('its value types are not a list');
+  if (!Array.isArray(c.samples.values)) bad('samples.values is not a list');
+  c.samples.values.forEach((v, t) => numbers(v, `samples.values[${t}]`, c.samples.stack.length));
+  if (c.samples.domain !== undefined) numbers(c.samples.domain, 'samples.domain', c.samples.stack.length);
+  const nStrings = c.strings.length;
+  const nFrames = c.frames.file.length;
+  const nStacks = c.stacks.frame.length;
   for (const f of c.frames.file) if (!(f >= 0 && f < nStrings)) bad('a frame names a missing file');
   for (const f of c.frames.func) if (!(f >= -1 && f < nStrings)) bad('a frame names a missing function');
   c.stacks.frame.forEach((f, i) => {
@@ -100,7 +114,7 @@ export function parseCompact(bytes: Uint8Array): Profile {
     const p = c.stacks.parent[i];
     if (!(p >= -1 && p < i)) bad('a stack has a parent that does not come before it');
   });
-  const nSamples = c.samples?.stack?.length ?? bad('no samples');
+  const nSamples = c.samples.stack.length;
   for (const s of c.samples.stack) if (!(s >= 0 && s < nStacks)) bad('a sample names a missing stack');
   if (c.samples.values?.length !== c.valueTypes?.length) bad('values do not match the value types');
   const labels = c.samples.labelSet ? labelTableOf(c, nStrings, bad) : undefined;

@@ -10,7 +10,7 @@ export const compactImporter: Importer = {
   describe: "heaplens' own .heaplens.json files",
   sniff: (_head, text) => /^\{\s*"heaplens"\s*:/.test(text.replace(/^\uFEFF?\s*/, '')),
   maxBytes: MAX_JSON_BYTES,
-  tooBig: (size) => `This .heaplens.json file is ${formatBytes(size)}; heaplens reads them up to ${formatBytes(MAX_JSON_BYTES)}.`,
+  tooBig: (size, expands) => `${expands ? `This gzip file expands past ${formatBytes(size)}` : `This .heaplens.json file is ${formatBytes(size)}`}; heaplens reads them up to ${formatBytes(MAX_JSON_BYTES)}.`,
   async open(input, job) {
     return { kind: 'allocations', profile: parseCompact(await input.bytes(job)) };
   },

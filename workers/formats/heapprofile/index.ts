@@ -14,7 +14,7 @@ export const heapProfileImporter: Importer = {
     return json.startsWith('{') && !/^\{\s*"heaplens"\s*:/.test(json) && /"head"\s*:/.test(json) && /"callFrame"/.test(json);
   },
   maxBytes: MAX_JSON_BYTES,
-  tooBig: (size) => `This sampling heap profile is ${formatBytes(size)}; heaplens reads .heapprofile files up to ${formatBytes(MAX_JSON_BYTES)} (one JSON text).`,
+  tooBig: (size, expands) => `${expands ? `This gzip file expands past ${formatBytes(size)}` : `This sampling heap profile is ${formatBytes(size)}`}; heaplens reads .heapprofile files up to ${formatBytes(MAX_JSON_BYTES)} (one JSON text).`,
   async open(input, job) {
     const bytes = await input.bytes(job);
     job.progress('parsing', 0, bytes.length);

@@ -44,7 +44,12 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
   const sampleCount = new GrowableFloat64();
   // Iterative walk: real profiles have call trees deeper than the JS stack allows for recursion.
   const work: { node: Node; parent: number }[] = [];
-  for (const child of json.head.children ?? []) work.push({ node: child, parent: -1 });
+  const childrenOf = (node: Node): Node[] => {
+    const children = node.children ?? [];
+    if (!Array.isArray(children)) invalid(`node ${node.id} has children that are not a list`);
+    return children;
+  };
+  for (const child of childrenOf(json.head)) work.push({ node: child, parent: -1 });
   let rootSelf = Number(json.head.selfSize) || 0;
   while (work.length > 0) {
     const { node, parent } = work.pop()!;
@@ -52,7 +57,8 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
     if (!cf || typeof cf !== 'object') invalid('a call tree node has no callFrame');
     const line = Number.isInteger(cf.lineNumber) && cf.lineNumber >= 0 ? cf.lineNumber + 1 : -1;
     const column = Number.isInteger(cf.columnNumber) && cf.columnNumber >= 0 ? cf.columnNumber + 1 : -1;
-    const frame = b.frame(b.intern(cf.functionName || '(anonymous)'), b.intern(cf.url || NO_SCRIPT), line, column);
+    const text = (v: unknown, otherwise: string) => (typeof v === 'string' && v !== '' ? v : otherwise);
+    const frame = b.frame(b.intern(text(cf.functionName, '(anonymous)')), b.intern(text(cf.url, NO_SCRIPT)), line, column);
     placed.add(node.id);
     const stack = b.stack(parent, frame);
     const self = Number(node.selfSize);
@@ -63,7 +69,7 @@ export function parseHeapProfile(bytes: Uint8Array): Profile {
       sampleSize.push(self);
       sampleCount.push(count);
     }
-    for (const child of node.children ?? []) work.push({ node: child, parent: stack });
+    for (const child of childrenOf(node)) work.push({ node: child, parent: stack });
   }
   if (rootSelf > 0) {
     const stack = b.stack(-1, b.frame(b.intern('(root)'), b.intern(NO_SCRIPT), -1, -1));

@@ -10,9 +10,11 @@ export const heapSnapshotImporter: Importer = {
     return json.startsWith('{') && !/^\{\s*"heaplens"\s*:/.test(json) && (/"snapshot"\s*:/.test(json) || /"meta"\s*:\s*\{\s*"node_fields"/.test(json));
   },
   // Streamed: snapshots can be far larger than one ArrayBuffer or string may be; the header's
-  // counts are checked against what the file can hold before anything is allocated.
+  // counts are checked against what the file can hold and the memory they take before anything
+  // is allocated.
   maxBytes: Number.MAX_SAFE_INTEGER,
   async open(input, job) {
-    return { kind: 'heap', graph: await parseHeapSnapshot(input.stream(), input.size, job) };
+    const bounds = { length: input.length, maxLength: input.maxLength, compressedSize: input.size, memoryBudget: input.memoryBudget };
+    return { kind: 'heap', graph: await parseHeapSnapshot(input.stream(), bounds, job, (consumed) => input.progress(job, 'parsing', consumed)) };
   },
 };

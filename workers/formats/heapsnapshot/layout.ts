@@ -5,6 +5,7 @@
 // detachedness), newer V8 6 plus trace_node_id only when tracing, `locations` has 4 or 5 fields.
 
 import { HeaplensError } from '../../api/errors.ts';
+import { formatBytes } from '../input.ts';
 
 export interface SnapshotMeta {
   node_fields: string[];
@@ -31,18 +32,48 @@ export const MAX_U32 = 0xffffffff;
 export const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 export const isDigit = (c: number) => c - 0x30 >>> 0 < 10;
 
+/** What the scanner may read and hold: sizes checked before anything is allocated. */
+export interface SnapshotBounds {
+  /** Bytes the stream yields, or null when not known before reading (a gzip expanding). */
+  length: number | null;
+  /** At most this many: `length`, or for gzip the 1032-fold of its compressed size deflate allows. */
+  maxLength: number;
+  /** For gzip: the compressed size, for messages. */
+  compressedSize?: number;
+  /** Bytes of memory the graph, its indexes and the kept sections may take. */
+  memoryBudget: number;
+}
+
 /** Where the scanner is in the file, for messages that say where it went wrong. */
 export class ScanPosition {
   offset = 0; // bytes consumed before the current chunk
-  constructor(readonly totalBytes: number) {}
+  constructor(readonly bounds: SnapshotBounds) {}
+
+  /** " of N" when the size is known, else " of the unpacked data". */
+  get ofTotal(): string {
+    const n = this.bounds.length;
+    return n === null ? ' of the unpacked data' : ` of ${n.toLocaleString('en-US')}`;
+  }
 
   fail(what: string, at: number): never {
-    throw new HeaplensError(
-      'corrupt',
-      `This heap snapshot is malformed at byte ${(this.offset + at).toLocaleString('en-US')} of ${this.totalBytes.toLocaleString('en-US')}: ${what}.`,
-    );
+    throw new HeaplensError('corrupt', `This heap snapshot is malformed at byte ${(this.offset + at).toLocaleString('en-US')}${this.ofTotal}: ${what}.`);
   }
 }
+
+// Memory per node and per edge at the peak of opening (parsing, then indexing), from the typed
+// arrays the code allocates: the graph keeps 22 B/node (type, name, id, self size, first edge,
+// detachedness, trace id) and 9 B/edge (type, name, target); indexing adds the DFS and
+// semidominator arrays, predecessors, dominators, retained sizes, distances, the dominator tree
+// and the class index (~58 B/node, ~5 B/edge at the peak). Checked against peak RSS less the
+// process baseline in the CLI: 93 MB for 0.71 M nodes / 2.1 M edges (estimate 87 MB), 333 MB
+// for 3.0 M / 8.7 M (estimate 362 MB) — bench/out's 50 and 200 MB snapshots.
+export const BYTES_PER_NODE = 80;
+export const BYTES_PER_EDGE = 14;
+
+export function heapMemoryEstimate(nodeCount: number, edgeCount: number): number {
+  return nodeCount * BYTES_PER_NODE + edgeCount * BYTES_PER_EDGE;
+}
+
 
 export interface Layout {
   header: SnapshotHeader;
@@ -75,16 +106,35 @@ export function readLayout(h: SnapshotHeader, pos: ScanPosition, at: number): La
     pos.fail('the header has no valid node_count and edge_count', at);
   }
   // Every field takes at least 2 bytes in the file ("0,"): larger counts are lies that would
-  // make us allocate gigabytes for nothing.
-  if (nodeCount * meta.node_fields.length * 2 + edgeCount * meta.edge_fields.length * 2 > pos.totalBytes + 64) {
+  // make us allocate gigabytes for nothing. A gzip's expanded size is unknown until the end, so
+  // the counts are held against the most its compressed bytes can expand to.
+  const least = nodeCount * meta.node_fields.length * 2 + edgeCount * meta.edge_fields.length * 2;
+  const { length, maxLength, compressedSize } = pos.bounds;
+  const counts = `${nodeCount.toLocaleString('en-US')} nodes and ${edgeCount.toLocaleString('en-US')} edges`;
+  if (length !== null && least > length + 64) {
     throw new HeaplensError(
       'truncated',
-      `This heap snapshot is truncated or corrupt: its header announces ${nodeCount.toLocaleString('en-US')} nodes and ` +
-        `${edgeCount.toLocaleString('en-US')} edges, more than a ${pos.totalBytes.toLocaleString('en-US')}-byte file can hold.`,
+      `This heap snapshot is truncated or corrupt: its header announces ${counts}, more than a ${length.toLocaleString('en-US')}-byte file can hold.`,
+    );
+  }
+  if (length === null && least > maxLength + 64) {
+    throw new HeaplensError(
+      'corrupt',
+      `This heap snapshot is corrupt: its header announces ${counts}, more than this ${(compressedSize ?? 0).toLocaleString('en-US')}-byte gzip file ` +
+        `can hold even fully expanded (at most ${maxLength.toLocaleString('en-US')} bytes).`,
     );
   }
   if (nodeCount > MAX_U32 - 1 || edgeCount > MAX_U32) {
     throw new HeaplensError('too-big', `This heap snapshot announces more than 4 billion nodes or edges (${nodeCount.toLocaleString('en-US')} nodes), more than heaplens can index.`);
+  }
+  const needs = heapMemoryEstimate(nodeCount, edgeCount);
+  if (needs > pos.bounds.memoryBudget) {
+    throw new HeaplensError(
+      'too-big',
+      `This heap snapshot announces ${counts}; opening it takes about ${formatBytes(needs)} of memory ` +
+        `(${BYTES_PER_NODE} bytes per node and ${BYTES_PER_EDGE} per edge), more than the ${formatBytes(pos.bounds.memoryBudget)} heaplens allows itself here. ` +
+        'Take the snapshot of a smaller heap (earlier, or of one process), or open it on a machine with more memory.',
+    );
   }
   for (const needed of ['type', 'name', 'id', 'self_size', 'edge_count']) {
     if (!meta.node_fields.includes(needed)) pos.fail(`snapshot.meta.node_fields has no "${needed}"`, at);

@@ -14,7 +14,8 @@
 import { HeaplensError } from '../../api/errors.ts';
 import type { HeapGraph } from '../../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../../model/job.ts';
-import { ByteBuffer, isSpace, readLayout, ScanPosition, type Layout, type SnapshotHeader } from './layout.ts';
+import { ByteBuffer, heapMemoryEstimate, isSpace, readLayout, ScanPosition, type Layout, type SnapshotBounds, type SnapshotHeader } from './layout.ts';
+import { DEFAULT_MEMORY_BUDGET, formatBytes } from '../input.ts';
 import { RecordReader } from './records.ts';
 import { buildLocations, buildSamples, buildTraces, NumberSection, TraceTreeReader } from './sections.ts';
 import { StringReader } from './strings.ts';
@@ -73,8 +74,14 @@ export class HeapSnapshotScanner {
   private readonly kept = new Map<string, Float64Array>();
   private traceTree: TraceTreeReader | null = null;
 
-  constructor(totalBytes: number) {
-    this.pos = new ScanPosition(totalBytes);
+  // What the kept sections (strings, trace tree, samples, locations) hold, against the memory
+  // the header's counts leave: their text bytes, and the strings read.
+  private numberText = 0;
+  private stringText = 0;
+  private keptRoom = 0;
+
+  constructor(bounds: SnapshotBounds | number) {
+    this.pos = new ScanPosition(typeof bounds === 'number' ? exactly(bounds) : bounds);
     this.strings = new StringReader(this.pos);
   }
 
@@ -119,7 +126,9 @@ export class HeapSnapshotScanner {
         }
         case State.Numbers: {
           const s = this.numbers!;
+          const from = i;
           i = s.scan(b, i);
+          this.numberText += i - from;
           if (s.done) {
             this.kept.set(s.key, s.values);
             this.state = State.BetweenSections;
@@ -128,14 +137,19 @@ export class HeapSnapshotScanner {
         }
         case State.TraceTree: {
           const t = this.traceTree!;
+          const from = i;
           i = t.scan(b, i);
+          this.numberText += i - from;
           if (t.done) this.state = State.BetweenSections;
           break;
         }
-        case State.Strings:
+        case State.Strings: {
+          const from = i;
           i = this.strings.scan(b, i);
+          this.stringText += i - from;
           if (this.strings.done) this.state = State.BetweenSections;
           break;
+        }
         case State.Done: {
           const c = b[i++];
           if (!isSpace(c) && c !== 0) this.fail('there are bytes after the end of the snapshot', i - 1);
@@ -144,6 +158,24 @@ export class HeapSnapshotScanner {
       }
     }
     this.pos.offset += n;
+    if (this.layout && this.keptMemory() > this.keptRoom) this.tooMuchKept();
+  }
+
+  /**
+   * Memory the kept sections take, over-estimated: a number is at least 2 bytes of text ("0,")
+   * and 8 in a Float64 column that grows by doubling; a string costs its text and a header.
+   */
+  private keptMemory(): number {
+    return this.numberText * 8 + this.stringText + this.strings.strings.length * 32;
+  }
+
+  private tooMuchKept(): never {
+    throw new HeaplensError(
+      'too-big',
+      `This heap snapshot's strings and allocation sections need more than ${formatBytes(this.keptRoom)} beside its nodes and edges ` +
+        `(${formatBytes(this.pos.bounds.memoryBudget)} in all is what heaplens allows itself here; stopped at byte ${this.pos.offset.toLocaleString('en-US')}${this.pos.ofTotal}). ` +
+        'Take the snapshot of a smaller heap (earlier, or of one process), or open it on a machine with more memory.',
+    );
   }
 
   /** Between sections: `,`, whitespace, a `"key"`, or the final `}`. */
@@ -273,6 +305,7 @@ export class HeapSnapshotScanner {
         this.fail('the "snapshot" header is not valid JSON', end);
       }
       this.layout = readLayout(parsed as SnapshotHeader, this.pos, end);
+      this.keptRoom = Math.max(0, this.pos.bounds.memoryBudget - heapMemoryEstimate(this.layout.nodeCount, this.layout.edgeCount));
       this.records = new RecordReader(this.layout, this.pos);
     }
     this.state = State.BetweenSections;
@@ -286,7 +319,7 @@ export class HeapSnapshotScanner {
       const what = this.state === State.Numbers ? `the ${this.numbers!.key} section` : where;
       throw new HeaplensError(
         'truncated',
-        `This heap snapshot is truncated: it ends inside ${what} (at byte ${bytes(this.pos.offset)} of ${bytes(this.pos.totalBytes)}). ` +
+        `This heap snapshot is truncated: it ends inside ${what} (at byte ${bytes(this.pos.offset)}${this.pos.ofTotal}). ` +
           'The file was probably cut off while it was written or copied; take or copy the snapshot again.',
       );
     }
@@ -338,13 +371,30 @@ export class HeapSnapshotScanner {
 
 const SLICE = 1 << 20;
 
-/** Reads a snapshot from a byte stream (File.stream() in the browser, a file stream in Node). */
-export async function parseHeapSnapshot(stream: ReadableStream<Uint8Array>, totalBytes: number, job: JobControl = NO_JOB): Promise<HeapGraph> {
-  const scanner = new HeapSnapshotScanner(totalBytes);
+/** The bounds of a plain input of `n` bytes. */
+function exactly(n: number): SnapshotBounds {
+  return { length: n, maxLength: n, memoryBudget: DEFAULT_MEMORY_BUDGET };
+}
+
+/**
+ * Reads a snapshot from a byte stream (File.stream() in the browser, a file stream in Node).
+ * `bounds` is the stream's size (a number) or what is known of it (gzip: only an upper bound);
+ * `report(consumed)` turns bytes read into progress (the input's own, e.g. compressed bytes).
+ */
+export async function parseHeapSnapshot(
+  stream: ReadableStream<Uint8Array>,
+  bounds: number | SnapshotBounds,
+  job: JobControl = NO_JOB,
+  report?: (consumed: number) => void,
+): Promise<HeapGraph> {
+  const b = typeof bounds === 'number' ? exactly(bounds) : bounds;
+  const scanner = new HeapSnapshotScanner(b);
   const reader = stream.getReader();
+  const totalBytes = b.length ?? 0;
+  const progress = report ?? ((done: number) => job.progress('parsing', done, totalBytes));
   let done = 0;
   let lastReport = 0;
-  const step = Math.max(1 << 16, Math.floor(totalBytes / 100));
+  const step = b.length === null ? 1 << 22 : Math.max(1 << 16, Math.floor(totalBytes / 100));
   // Ask for the next chunk before scanning this one, so reading overlaps scanning.
   let next: ReturnType<typeof reader.read> | null = reader.read();
   try {
@@ -361,7 +411,7 @@ export async function parseHeapSnapshot(stream: ReadableStream<Uint8Array>, tota
         scanner.push(slice);
         done += slice.length;
         if (done - lastReport >= step) {
-          job.progress('parsing', done, totalBytes);
+          progress(done);
           lastReport = done;
         }
         job.checkCancelled();
@@ -372,6 +422,6 @@ export async function parseHeapSnapshot(stream: ReadableStream<Uint8Array>, tota
     await reader.cancel().catch(() => {});
     throw e;
   }
-  job.progress('parsing', done, totalBytes);
+  progress(done);
   return scanner.finish();
 }

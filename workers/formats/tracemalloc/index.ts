@@ -32,8 +32,9 @@ export const tracemallocImporter: Importer = {
     return false;
   },
   maxBytes: MAX_PICKLE_BYTES,
-  tooBig: (size) =>
-    `This tracemalloc snapshot is ${formatBytes(size)}; heaplens reads dumps up to ${formatBytes(MAX_PICKLE_BYTES)}. ` +
+  tooBig: (size, expands) =>
+    `${expands ? `This gzip file expands past ${formatBytes(size)}` : `This tracemalloc snapshot is ${formatBytes(size)}`}; ` +
+    `heaplens reads tracemalloc dumps up to ${formatBytes(MAX_PICKLE_BYTES)}. ` +
     'Filter it in Python first (snapshot.filter_traces(...)) or take it with a smaller traceback limit.',
   async open(input, job) {
     const bytes = await input.bytes(job);
