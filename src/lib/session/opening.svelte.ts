@@ -48,7 +48,6 @@ export async function open(blob: Blob, name: string, options: OpenOptions = {}):
     }
     if (fingerprint) fingerprints.set(summary.id, fingerprint);
     session.about[summary.id] = { libraryId: options.libraryId ?? null, savedAt: blob instanceof File ? blob.lastModified : null };
-    rememberEntry(summary.id, options.libraryId);
     session.opened = [...session.opened, summary];
     show(summary, options);
     keep(blob, name, summary, options);
@@ -85,7 +84,6 @@ function keep(blob: Blob, name: string, summary: ProfileSummary, options: OpenOp
   addToLibrary(blob, { name, format: summary.format, captureTime: summary.captureTime, total, totalText: valueHeadline(summary) ?? undefined }).then(
     (entry) => {
       if (session.about[summary.id]) session.about[summary.id].libraryId = entry.id;
-      rememberEntry(summary.id, entry.id);
       if (session.profile?.id === summary.id) session.source = { ...session.source, libraryId: entry.id };
     },
     (e) => (session.notice = e instanceof StorageFullError ? e.message : `The library could not keep ${name}: ${(e as Error).message}`),
@@ -103,7 +101,6 @@ export function closeProfile(id: number): void {
   void getEngine().close(id);
   fingerprints.delete(id);
   delete session.about[id];
-  libraryOf.delete(id);
   session.opened = session.opened.filter((p) => p.id !== id);
   if (viewState.baseId === id) viewState.baseId = null;
   if (session.profile?.id === id) {
@@ -124,14 +121,8 @@ export function cancelOpening(): void {
 // ——— Crash recovery: the engine worker died (engine-client.ts failed its pending calls); the
 // other open profiles come back from the library into a fresh worker. ———
 
-/** The library entry each open profile came from or was kept as, by engine id. */
-const libraryOf = new Map<number, string>();
 let reopening: OpenJob | null = null;
 let recovery = 0;
-
-function rememberEntry(id: number, libraryId: string | null | undefined): void {
-  if (libraryId) libraryOf.set(id, libraryId);
-}
 
 onEngineCrash((crash) => void recoverFromCrash(crash));
 
@@ -141,9 +132,10 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
   const shownId = session.profile?.id ?? null;
   const shownSource = session.source;
   const baseId = viewState.baseId;
-  const entries = new Map(libraryOf);
+  // The library entry each open profile came from or was kept as (session.about), by engine id.
+  const about = new Map(Object.entries(session.about).map(([id, a]) => [Number(id), { ...a }]));
   const prints = new Map(fingerprints);
-  libraryOf.clear();
+  session.about = {};
   fingerprints.clear();
   session.opened = [];
   session.profile = null;
@@ -154,7 +146,7 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
   const back: string[] = [];
   const lost: string[] = [];
   for (const p of before) {
-    const entryId = entries.get(p.id);
+    const entryId = about.get(p.id)?.libraryId;
     if (crash.busyWith.includes(p.id)) lost.push(`${p.name} (in use when the engine stopped)`);
     else if (!entryId) lost.push(`${p.name} (not in the library)`);
     else {
@@ -165,7 +157,7 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
         continue;
       }
       back.push(p.name);
-      libraryOf.set(summary.id, entryId);
+      session.about[summary.id] = { libraryId: entryId, savedAt: about.get(p.id)?.savedAt ?? null };
       const print = prints.get(p.id);
       if (print) fingerprints.set(summary.id, print);
       session.opened = [...session.opened, summary];
