@@ -91,7 +91,7 @@ describe('dominator flame graph of the 200 MB bench snapshot', () => {
     // thousands of small objects) and into the first of those.
     const views = [['whole heap', []], ['second root', ['ArrowDown', 'ArrowRight', 'Enter']], ['its first child', ['ArrowDown', 'Enter']]];
     const parents = [];
-    await page.getByTestId('flame-canvas').focus();
+    await page.getByTestId('flame-graph').focus();
     for (const [name, keys] of views) {
       for (const k of keys) await page.keyboard.press(k);
       if (keys.length) await page.waitForTimeout(500); // the zoom animation
@@ -211,7 +211,7 @@ describe('dominator flame graph of the 200 MB bench snapshot', () => {
     await page.waitForTimeout(400); // the zoom
     await shot(page, '62-dominator-flame-retainers');
     // Keyboard: Escape resets the zoom, arrows walk the tree, the panel follows the cursor.
-    await page.getByTestId('flame-canvas').focus();
+    await page.getByTestId('flame-graph').focus();
     await page.keyboard.press('Escape');
     const cursor = () => page.evaluate(() => document.querySelector('[data-testid=flame-canvas]').heaplensFlame.selected);
     const before = await cursor();
