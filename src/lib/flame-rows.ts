@@ -32,12 +32,27 @@ export function sibling(l: FlameLayout, node: number, dir: -1 | 1): number {
   return -1;
 }
 
-/** A node's label: function and where, as much as the format records. */
+/** A node's label: function and where, as much as the format records; for a heap, its class, count and edge. */
 export function labelOf(l: FlameLayout, i: number): string {
+  if (l.heap) return heapLabelOf(l, i);
   const f = l.frame[i];
   const func = l.frames.func[f];
   const file = l.frames.file[f];
   const line = l.frames.line[f];
   const where = file ? `${file}${line >= 0 ? `:${line}` : ''}` : '';
   return func ? (where ? `${func} ${where}` : func) : where;
+}
+
+const counts = new Intl.NumberFormat('en-US');
+
+/**
+ * A dominator flame rectangle as people read it: the class, how many objects the rectangle
+ * stands for when more than one ("Record ×52,420"), and the edge its dominator holds it by.
+ */
+export function heapLabelOf(l: FlameLayout, i: number): string {
+  const h = l.heap!;
+  const name = l.frames.func[l.frame[i]];
+  const n = h.objects[i];
+  const edge = h.edge[i];
+  return `${name}${n > 1 ? ` ×${counts.format(n)}` : ''}${edge ? ` · ${edge}` : ''}`;
 }

@@ -2,6 +2,7 @@
 // here only. Versioned: `v` names the layout a link was written in; links of older layouts go
 // through UPGRADERS (one step per version) before they are read, so old links keep working.
 //   #v=1&url=<hosted profile>&base=<hosted base>&view=flame&by=line&mode=self&value=alloc_space&filter=…&q=…&inv=1&zoom=12
+//   #…&view=timeline&tr=248.5,745.2                (a heap timeline's brushed range, ms)
 //   #v=1&data=<gzipped, base64url profile>   (a profile packed into the link itself)
 //   #v=1&lib=<library entry id>&view=…        (a profile kept in this browser's library: a reload
 //                                            reopens it; elsewhere the link explains it is not there)
@@ -24,6 +25,8 @@ export interface HashState {
   inverted: boolean;
   zoom: number;
   flameSearch: string;
+  /** Heap timeline: the brushed range in ms (`tr=from,to`); null for all of it. */
+  timelineRange: [number, number] | null;
 }
 
 export const CURRENT_VERSION = 1;
@@ -70,8 +73,17 @@ export function parseHash(hash: string, views: readonly string[]): ParsedHash {
       inverted: p.get('inv') === '1',
       zoom: zoom !== null && Number.isInteger(Number(zoom)) ? Number(zoom) : -1,
       flameSearch: p.get('fq') ?? '',
+      timelineRange: parseRange(p.get('tr')),
     },
   };
+}
+
+/** `from,to` in ms, from ≤ to, both finite; anything else is no range. */
+function parseRange(text: string | null): [number, number] | null {
+  const m = /^(-?[\d.]+),(-?[\d.]+)$/.exec(text ?? '');
+  if (!m) return null;
+  const [from, to] = [Number(m[1]), Number(m[2])];
+  return Number.isFinite(from) && Number.isFinite(to) && from <= to ? [from, to] : null;
 }
 
 export function formatHash(s: HashState): string {
@@ -90,5 +102,6 @@ export function formatHash(s: HashState): string {
   if (s.inverted) p.set('inv', '1');
   if (s.zoom >= 0) p.set('zoom', String(s.zoom));
   if (s.flameSearch) p.set('fq', s.flameSearch);
+  if (s.timelineRange) p.set('tr', s.timelineRange.map((ms) => String(Math.round(ms * 1000) / 1000)).join(','));
   return `#${p.toString()}`;
 }

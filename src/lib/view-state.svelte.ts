@@ -22,6 +22,8 @@ export const viewState = $state({
   baseId: null as number | null,
   /** The value type (sample type) Top and the flame graph rank by; null: the profile's default. */
   value: null as string | null,
+  /** Heap timeline: the brushed time range [from, to] in ms since the recording began; null for all of it. */
+  timelineRange: null as [number, number] | null,
 });
 
 /**

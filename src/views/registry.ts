@@ -4,9 +4,11 @@
 import type { Component } from 'svelte';
 import type { ProfileSummary, ViewId } from '../../workers/api/types.ts';
 import type { ViewProps } from './view-props.ts';
+import AllocationView from './allocation/AllocationView.svelte';
 import DominatorFlame from './flame/DominatorFlame.svelte';
 import FlameView from './flame/FlameView.svelte';
 import HeapView from './heap/HeapView.svelte';
+import TimelineView from './timeline/TimelineView.svelte';
 import TopView from './top/TopView.svelte';
 
 export interface ViewEntry {
@@ -20,6 +22,8 @@ const offers = (id: ViewId) => (p: ProfileSummary) => p.capabilities.views.inclu
 
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'heap', label: () => 'Heap', available: offers('heap'), component: HeapView },
+  { id: 'timeline', label: () => 'Timeline', available: offers('timeline'), component: TimelineView },
+  { id: 'allocation', label: () => 'Allocation traces', available: offers('allocation'), component: AllocationView },
   { id: 'dominators', label: () => 'Dominator flame graph', available: offers('dominators'), component: DominatorFlame },
   { id: 'top', label: (p) => (p.heap ? 'Allocations' : 'Top'), available: offers('top'), component: TopView },
   { id: 'flame', label: (p) => (p.heap ? 'Allocation flame graph' : 'Flame graph'), available: offers('flame'), component: FlameView },

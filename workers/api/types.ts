@@ -15,7 +15,8 @@ export type GroupBy = 'file' | 'line' | 'function' | 'traceback';
 export type Mode = 'self' | 'inclusive' | 'cumulative';
 
 /** The views a profile can be shown in; which ones a profile has is in its capabilities. */
-export type ViewId = 'top' | 'flame' | 'heap' | 'dominators';
+/** timeline: a heap timeline's samples (HeapSummary.hasTimeline); allocation: DevTools' Allocation view (hasAllocationView). */
+export type ViewId = 'top' | 'flame' | 'heap' | 'dominators' | 'timeline' | 'allocation';
 
 /** What one column of sample values measures (tracemalloc: size and count; pprof: its own). */
 export interface ValueTypeInfo {

@@ -2,7 +2,7 @@
 // capabilities — the views, groupings, modes and value types it offers — so callers never
 // switch on the format.
 
-import type { Capabilities, GroupBy, ProfileFormat, ProfileSummary, ViewId } from '../api/types.ts';
+import type { Capabilities, GroupBy, HeapSummary, ProfileFormat, ProfileSummary, ViewId } from '../api/types.ts';
 import type { Profile } from '../model/profile.ts';
 import { defaultValue } from '../model/values.ts';
 import { AllocationDocument } from './allocation-document.ts';
@@ -15,8 +15,12 @@ export function allocationsOf(doc: OpenDocument): AllocationDocument | null {
   return doc instanceof AllocationDocument ? doc : doc.allocations;
 }
 
-function capabilities(profile: Profile | null, heap: boolean): Capabilities {
-  const views: ViewId[] = [...(heap ? (['heap', 'dominators'] as const) : []), ...(profile ? (['top', 'flame'] as const) : [])];
+function capabilities(profile: Profile | null, heap: HeapSummary | null): Capabilities {
+  const heapViews: ViewId[] = heap ? ['heap', 'dominators'] : [];
+  // A timeline needs its samples; DevTools' Allocation view its trace tree (timelines and --track-heap-objects snapshots).
+  if (heap?.hasTimeline) heapViews.push('timeline');
+  if (heap?.hasAllocationView) heapViews.push('allocation');
+  const views: ViewId[] = [...heapViews, ...(profile ? (['top', 'flame'] as const) : [])];
   const groupings: GroupBy[] = profile && !profile.meta.hasFunctionNames ? ['file', 'line', 'traceback'] : ['file', 'line', 'function', 'traceback'];
   return {
     views,
@@ -78,7 +82,7 @@ export function summarize(id: number, doc: OpenDocument): ProfileSummary {
     linesAreFunctionStarts: profile?.meta.linesAreFunctionStarts ?? false,
     heap: heapSummary,
     hasAllocations: profile !== null,
-    capabilities: capabilities(profile, heap !== null),
+    capabilities: capabilities(profile, heapSummary),
     notices: profile?.meta.notices ?? [],
     comments: profile?.meta.comments ?? [],
     docUrl: profile?.meta.docUrl ?? null,

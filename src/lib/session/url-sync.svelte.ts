@@ -30,6 +30,7 @@ function currentHash(): HashState {
     inverted: viewState.inverted,
     zoom: viewState.zoom,
     flameSearch: viewState.flameSearch,
+    timelineRange: viewState.timelineRange,
   };
 }
 
@@ -57,6 +58,7 @@ async function applyHash(initial: boolean): Promise<void> {
   viewState.inverted = h.inverted;
   viewState.zoom = h.zoom;
   viewState.flameSearch = h.flameSearch;
+  viewState.timelineRange = h.timelineRange;
   sharedQuery.settle();
   applying = false;
   if (h.data && (initial || h.data !== session.source.data)) await openData(h.data, true);
