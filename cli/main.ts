@@ -2,8 +2,7 @@
 // JSON output is a public contract (DESIGN.md, "CLI contract"): add fields, never rename or drop.
 // A command is a file in cli/commands/ and a line in COMMANDS.
 
-import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HeaplensError, type ErrorCode } from '../workers/api/errors.ts';
@@ -17,6 +16,7 @@ import { allocations } from './commands/allocations.ts';
 import { summary } from './commands/summary.ts';
 import { timeline } from './commands/timeline.ts';
 import { top } from './commands/top.ts';
+import { fileBlob } from './file-source.ts';
 import { parseBytes } from './text.ts';
 
 const COMMANDS: Command[] = [top, diff, summary, leaks, timeline, allocations];
@@ -175,10 +175,10 @@ function parseOptions(v: Record<string, string | boolean | string[] | undefined>
 
 async function readBlob(file: string): Promise<Blob> {
   try {
-    // openAsBlob's own error says only "Unable to open file as blob"; stat says why.
     const info = await stat(file);
     if (info.isDirectory()) throw new HeaplensError('io', `cannot open ${file}: it is a directory`);
-    return await openAsBlob(file);
+    await (await open(file, 'r')).close(); // the blob opens it again to read: fail here, clearly
+    return fileBlob(file, info.size);
   } catch (e) {
     if (e instanceof HeaplensError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
