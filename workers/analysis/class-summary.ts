@@ -6,6 +6,7 @@
 // (so a linked list of 1,000 entries retains what its head retains, not 1,000 times that).
 
 import type { ClassIndex, DominatorTree } from './classes.ts';
+import { NO_SCRATCH, type Scratch } from '../model/scratch.ts';
 import { ROOT } from './dominators.ts';
 
 export interface SummaryRow {
@@ -28,6 +29,7 @@ export function summaryRows(
   retained: Float64Array,
   distance: Int32Array,
   filter: Uint8Array | null = null,
+  scratch: Scratch = NO_SCRATCH,
 ): SummaryRow[] {
   const { classOf } = index;
   const k = index.classes.length;
@@ -47,7 +49,7 @@ export function summaryRows(
     if (distance[i] < minDistance[c]) minDistance[c] = distance[i];
     counted[i >>> 5] |= 1 << (i & 31);
   }
-  classWalk(classOf, counted, tree, retained, retainedOf);
+  classWalk(classOf, counted, tree, retained, retainedOf, scratch);
   const rows: SummaryRow[] = [];
   for (let c = 0; c < k; c++) {
     if (count[c] === 0) continue;
@@ -61,12 +63,13 @@ export function summaryRows(
  * path from the root (only those with children: a leaf hides nothing). One flat loop over typed
  * arrays (no closures: this runs over every node at load).
  */
-function classWalk(classOf: Uint32Array, counted: Int32Array, tree: DominatorTree, retained: Float64Array, retainedOf: Float64Array): void {
+function classWalk(classOf: Uint32Array, counted: Int32Array, tree: DominatorTree, retained: Float64Array, retainedOf: Float64Array, scratch: Scratch): void {
   const { first, list } = tree;
   const n = classOf.length;
   const onPath = new Uint32Array(retainedOf.length);
-  const stack = new Uint32Array(n + 1);
-  const next = new Uint32Array(n + 1);
+  // Both are written at a depth before they are read there.
+  const stack = scratch.take(n + 1);
+  const next = scratch.take(n + 1);
   const marked = new Uint8Array(n + 1);
   let depth = 0;
   let node = ROOT;
@@ -97,7 +100,10 @@ function classWalk(classOf: Uint32Array, counted: Int32Array, tree: DominatorTre
         break;
       }
       if (marked[depth]) onPath[classOf[top]]--;
-      if (depth === 0) return;
+      if (depth === 0) {
+        scratch.give(stack, next);
+        return;
+      }
       depth--;
     }
   }

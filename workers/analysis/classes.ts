@@ -9,6 +9,7 @@
 // The Summary rows are in class-summary.ts.
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
+import { NO_SCRATCH, type Scratch } from '../model/scratch.ts';
 import { ROOT, type HeapAnalysis } from './dominators.ts';
 import { applyInterfaceDefinitions, inferInterfaceDefinitions, plainObjectsOf, type InterfaceDefinition, type PlainObjects } from './shapes.ts';
 
@@ -101,7 +102,7 @@ function tagOnly(name: string): string {
  */
 export function classIndex(
   g: HeapGraph,
-  options: { domState?: Uint8Array | null; plain?: PlainObjects; definitions?: InterfaceDefinition[] } = {},
+  options: { domState?: Uint8Array | null; plain?: PlainObjects; definitions?: InterfaceDefinition[]; scratch?: Scratch } = {},
 ): ClassIndex {
   const c = typeCodes(g);
   const domState = options.domState === undefined ? propagateDomState(g) : options.domState;
@@ -132,7 +133,7 @@ export function classIndex(
   const nameCache = new Int32Array(2 * g.strings.length).fill(-1);
   for (let t = 0; t < g.nodeTypes.length; t++) if (t !== c.object && t !== c.native) typeClass(t);
   // The same pass finds the plain objects (type object, named "Object") for their shapes.
-  const walk: ByName = { byType, nameCache, classOf, objectName: options.plain ? -1 : g.strings.indexOf('Object'), plain: new Uint32Array(options.plain ? 0 : g.nodeCount), plainCount: 0 };
+  const walk: ByName = { byType, nameCache, classOf, objectName: options.plain ? -1 : g.strings.indexOf('Object'), plain: options.plain ? new Uint32Array(0) : (options.scratch ?? NO_SCRATCH).take(g.nodeCount), plainCount: 0 };
   for (let at = byName(g.nodeType, g.nodeName, domState, c.object, c.native, walk, 0); at >= 0; ) {
     // A name seen for the first time gets its class here, and the loop goes on from it.
     const detached = domState !== null && domState[at] === 2;
@@ -141,7 +142,8 @@ export function classIndex(
     nameCache[2 * g.nodeName[at] + (detached ? 1 : 0)] = classFor(`,${name}`, name, null);
     at = byName(g.nodeType, g.nodeName, domState, c.object, c.native, walk, at);
   }
-  const plain = options.plain ?? plainObjectsOf(g, walk.plain.subarray(0, walk.plainCount));
+  const plain = options.plain ?? plainObjectsOf(g, walk.plain.subarray(0, walk.plainCount)); // a copy
+  if (!options.plain) options.scratch?.give(walk.plain);
   const definitions = options.definitions ?? inferInterfaceDefinitions(g, plain);
   const match = applyInterfaceDefinitions(g, plain, definitions);
   const { nodeType } = g;
@@ -230,14 +232,16 @@ export interface DominatorTree {
   list: Uint32Array;
 }
 
-export function dominatorTree(g: HeapGraph, a: HeapAnalysis): DominatorTree {
+export function dominatorTree(g: HeapGraph, a: HeapAnalysis, scratch: Scratch = NO_SCRATCH): DominatorTree {
   const n = g.nodeCount;
-  const first = new Uint32Array(n + 1);
+  const first = scratch.takeZeroed(n + 1);
   const dom = a.dominator;
   for (let i = 0; i < n; i++) if (i !== ROOT) first[dom[i] + 1]++;
   for (let i = 0; i < n; i++) first[i + 1] += first[i];
-  const fill = first.slice(0, n);
-  const list = new Uint32Array(Math.max(0, n - 1));
+  const fill = scratch.take(n);
+  fill.set(first.subarray(0, n));
+  const list = scratch.take(Math.max(0, n - 1)); // every entry is written
   for (let i = 0; i < n; i++) if (i !== ROOT) list[fill[dom[i]]++] = i;
+  scratch.give(fill);
   return { first, list };
 }

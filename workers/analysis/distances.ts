@@ -11,6 +11,7 @@
 // The retainers view recomputes them with some objects "ignored" (not entered).
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
+import { NO_SCRATCH, type Scratch } from '../model/scratch.ts';
 import { WeakMapEdgeNames } from './weakmap-edges.ts';
 import { DESCRIPTORS, NATIVE_CONTEXT, nodeFlags, PAGE } from './node-flags.ts';
 import { isUserRoot, ROOT, userRootsAreEntries } from './roots.ts';
@@ -41,16 +42,16 @@ export function devtoolsDistances(g: HeapGraph, ignored: Uint8Array | null = nul
  * PAGE in `flags` (node-flags.ts), and `page` says whether they were (analyzeHeap finds them
  * itself otherwise).
  */
-export function distancesAndPageObjects(g: HeapGraph, flags: Uint8Array = nodeFlags(g)): { distance: Int32Array; page: boolean } {
+export function distancesAndPageObjects(g: HeapGraph, flags: Uint8Array = nodeFlags(g), scratch: Scratch = NO_SCRATCH): { distance: Int32Array; page: boolean } {
   const page = userRootsAreEntries(g);
-  return { distance: search(g, null, new WeakMapEdgeNames(g.strings), flags, page), page };
+  return { distance: search(g, null, new WeakMapEdgeNames(g.strings), flags, page, scratch), page };
 }
 
-function search(g: HeapGraph, ignored: Uint8Array | null, weakMaps: WeakMapEdgeNames, flags: Uint8Array, withPage: boolean): Int32Array {
+function search(g: HeapGraph, ignored: Uint8Array | null, weakMaps: WeakMapEdgeNames, flags: Uint8Array, withPage: boolean, scratch: Scratch = NO_SCRATCH): Int32Array {
   const c = typeCodes(g);
   const n = g.nodeCount;
   const distance = new Int32Array(n).fill(NO_DISTANCE);
-  const queue = new Uint32Array(n + 1);
+  const queue = scratch.take(n + 1); // written before it is read
   const s: BfsState = {
     g,
     distance,
@@ -85,6 +86,7 @@ function search(g: HeapGraph, ignored: Uint8Array | null, weakMaps: WeakMapEdgeN
   mark(ROOT);
   queue[0] = ROOT;
   bfs(s, 1, distance[ROOT]);
+  scratch.give(queue);
   return distance;
 }
 

@@ -23,6 +23,7 @@
 
 import { typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../model/job.ts';
+import { NO_SCRATCH, type Scratch } from '../model/scratch.ts';
 import { hasUserRoots, ROOT } from './roots.ts';
 import { classifyEdges, type EdgeClasses } from './edge-classes.ts';
 import { markOwnable, Owners } from './shallow.ts';
@@ -98,6 +99,8 @@ export async function analyzeHeap(
      * (the distance search does) and OWNABLE set (nodeFlags); taken over.
      */
     nodeFlags?: Uint8Array;
+    /** Work arrays to take from, and to give the dead ones back to for the load's next passes. */
+    scratch?: Scratch;
   } = {},
 ): Promise<HeapAnalysis> {
   const rules = options.rules ?? DEVTOOLS_RULES;
@@ -108,21 +111,26 @@ export async function analyzeHeap(
     await job.yield();
   };
   const c = typeCodes(g);
+  const scratch = options.scratch ?? NO_SCRATCH;
   // One flag byte per node: page object (PAGE), ownable (OWNABLE), read once per edge by the sweep.
   const given = options.nodeFlags && rules.pageObjects === 'devtools' ? options.nodeFlags : null;
   const flags = given ?? pageObjects(g, c, rules);
-  const owners = options.moveShallowSizes && hasUserRoots(g, c) && g.nodeCount < 0xfffffffe ? new Owners(g.nodeCount) : null;
+  const owners = options.moveShallowSizes && hasUserRoots(g, c) && g.nodeCount < 0xfffffffe ? new Owners(g.nodeCount, scratch.takeZeroed(g.nodeCount)) : null;
   if (owners && !given) markOwnable(g, flags);
-  const edges = classifyEdges(g, rules, flags, owners);
-  const selfSize = owners ? owners.finish(g, flags) : (options.selfSize ?? g.selfSize);
+  const edges = classifyEdges(g, rules, flags, owners, scratch);
+  const selfSize = owners ? owners.finish(g, flags, scratch) : (options.selfSize ?? g.selfSize);
+  if (owners) scratch.give(owners.owner);
   await step(1);
-  const dfs = numberNodes(g, edges);
+  const dfs = numberNodes(g, edges, scratch);
   await step(2);
-  const preds = predecessors(g, edges, dfs);
+  const preds = predecessors(g, edges, dfs, scratch);
   await step(3);
   const idom = immediateDominators(dfs, { firstPred: edges.firstPred, pred: preds });
+  // The predecessor lists are the biggest dead array now: retained sizes take its buffer.
+  scratch.give(preds, edges.firstPred);
   await step(4);
-  const result = retainedSizes(g, dfs, idom, selfSize);
+  const result = retainedSizes(g, dfs, idom, selfSize, scratch);
+  scratch.give(idom, dfs.vertex, dfs.parent, dfs.semi); // label became `dominator`
   job.progress('indexing', steps, steps);
   return analysisOf(g, rules, selfSize, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
 }
@@ -142,15 +150,19 @@ interface Numbering {
   label: Uint32Array;
 }
 
-function numberNodes(g: HeapGraph, edges: EdgeClasses): Numbering {
+function numberNodes(g: HeapGraph, edges: EdgeClasses, scratch: Scratch): Numbering {
   const n = g.nodeCount;
   const { firstEdge, edgeTo } = g;
   const { retaining, firstPred, strong } = edges;
-  const num = new Uint32Array(n + 1);
-  const vertex = new Uint32Array(n + 1);
-  const parent = new Uint32Array(n + 1);
-  const semi = new Uint32Array(n + 1);
-  const label = new Uint32Array(n + 1);
+  // Every node gets a number, so vertex and parent are written before they are read; semi and
+  // label serve as the DFS stack first.
+  const num = scratch.takeZeroed(n + 1);
+  const vertex = scratch.take(n + 1);
+  const parent = scratch.take(n + 1);
+  parent[0] = 0;
+  vertex[0] = 0;
+  const semi = scratch.take(n + 1);
+  const label = scratch.take(n + 1);
   const dfs: DfsState = { count: 0, num, vertex, parent, stackNode: semi, stackEdge: label, retaining, firstEdge, edgeTo };
   depthFirst(dfs, ROOT, 0);
   const reached = dfs.count;
@@ -171,7 +183,7 @@ function numberNodes(g: HeapGraph, edges: EdgeClasses): Numbering {
 }
 
 /** Predecessor lists in DFS-number order (the semidominator loop reads them in sequence), holding the retainers' numbers. */
-function predecessors(g: HeapGraph, edges: EdgeClasses, dfs: Numbering): Uint32Array {
+function predecessors(g: HeapGraph, edges: EdgeClasses, dfs: Numbering, scratch: Scratch): Uint32Array {
   const n = g.nodeCount;
   const { firstEdge, edgeTo } = g;
   const { retaining, firstPred } = edges;
@@ -181,7 +193,7 @@ function predecessors(g: HeapGraph, edges: EdgeClasses, dfs: Numbering): Uint32A
   for (let w = 1; w <= count; w++) fill[w] = firstPred[vertex[w]];
   firstPred[0] = firstPred[1] = 0;
   for (let w = 1; w <= count; w++) firstPred[w + 1] = firstPred[w] + fill[w];
-  const pred = new Uint32Array(firstPred[count + 1]);
+  const pred = scratch.take(firstPred[count + 1]); // every entry is written
   fill.set(firstPred.subarray(0, count + 1));
   for (let from = 0; from < n; from++) {
     const fromNumber = num[from];
@@ -258,12 +270,16 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
 }
 
 /** Retained sizes: children before parents (reverse DFS order: a dominator's number is lower). */
-function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize: Uint32Array | Float64Array): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
+function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize: Uint32Array | Float64Array, scratch: Scratch): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
   const n = g.nodeCount;
   const { count, vertex } = dfs;
-  const retainedSize = Float64Array.from(selfSize);
+  const retainedSize = scratch.takeFloat64(n);
   let totalSize = 0;
-  for (let i = 0; i < n; i++) totalSize += selfSize[i];
+  for (let i = 0; i < n; i++) {
+    const s = selfSize[i];
+    retainedSize[i] = s;
+    totalSize += s;
+  }
   for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
   const dominator = dfs.label.subarray(0, n); // label is free now
   dominator[ROOT] = ROOT;

@@ -6,6 +6,7 @@
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
 import { OWNABLE, PAGE } from './node-flags.ts';
+import { NO_SCRATCH, type Scratch } from '../model/scratch.ts';
 import { ROOT } from './roots.ts';
 import type { Owners } from './shallow.ts';
 import { WeakMapEdgeNames } from './weakmap-edges.ts';
@@ -34,7 +35,7 @@ export interface EdgeClasses {
 
 // A sequential pass: classifying each node's edges as the DFS enters it was measured slower. It
 // also finds the direct owners of internal nodes (shallow.ts), from the same reads.
-export function classifyEdges(g: HeapGraph, rules: RetentionRules, flags: Uint8Array, owners: Owners | null): EdgeClasses {
+export function classifyEdges(g: HeapGraph, rules: RetentionRules, flags: Uint8Array, owners: Owners | null, scratch: Scratch = NO_SCRATCH): EdgeClasses {
   const n = g.nodeCount;
   const m = g.edgeCount;
   const c = typeCodes(g);
@@ -46,7 +47,7 @@ export function classifyEdges(g: HeapGraph, rules: RetentionRules, flags: Uint8A
   const weakMapNames = weakMaps ? weakMaps.state : null;
   const strong = rules.orphans === 'only-weak-or-shortcut-retainers' ? new Uint8Array(n) : null;
   const retaining = new Int32Array((m + 31) >>> 5);
-  const firstPred = new Uint32Array(n + 2);
+  const firstPred = scratch.takeZeroed(n + 2);
   const ownerOf = owners ? owners.owner : null;
   for (let from = 0; from < n; from++) {
     const fromFlags = flags[from];

@@ -10,6 +10,7 @@
 // shows the allocations as V8 made them. So do we.
 
 import { typeCodes, type HeapGraph } from '../model/heap-graph.ts';
+import { NO_SCRATCH, type Scratch } from '../model/scratch.ts';
 import { nodeFlags, OWNABLE } from './node-flags.ts';
 import { hasUserRoots, ROOT } from './roots.ts';
 
@@ -40,8 +41,9 @@ export class Owners {
   private owned = new Uint32Array(1024);
   private ownedCount = 0;
 
-  constructor(n: number) {
-    this.owner = new Uint32Array(n);
+  /** `owner`: a zeroed array of n entries (a fresh one by default). */
+  constructor(n: number, owner: Uint32Array = new Uint32Array(n)) {
+    this.owner = owner;
   }
 
   private push(x: number): void {
@@ -74,7 +76,7 @@ export class Owners {
   }
 
   /** Phase 2, then the sizes moved: a copy of the file's column (narrow while sums fit 32 bits). */
-  finish(g: HeapGraph, flags: Uint8Array): Uint32Array | Float64Array {
+  finish(g: HeapGraph, flags: Uint8Array, scratch: Scratch = NO_SCRATCH): Uint32Array | Float64Array {
     const c = typeCodes(g);
     const { firstEdge, edgeTo, edgeType, nodeType } = g;
     const owner = this.owner;
@@ -93,7 +95,11 @@ export class Owners {
       }
     }
     const synthetic = c.synthetic;
-    let size: Uint32Array | Float64Array = g.selfSize.slice();
+    let size: Uint32Array | Float64Array;
+    if (g.selfSize instanceof Uint32Array) {
+      size = scratch.take(g.nodeCount);
+      size.set(g.selfSize);
+    } else size = g.selfSize.slice();
     for (let k = 0; k < this.ownedCount; k++) {
       const i = this.owned[k];
       const stored = owner[i];

@@ -45,6 +45,7 @@ import { scriptNames } from '../analysis/scripts.ts';
 import { heapSamples, timelineSelection } from '../analysis/timeline.ts';
 import { nodeDisplayName, typeCodes, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 import type { JobControl } from '../model/job.ts';
+import { Scratch } from '../model/scratch.ts';
 import { AllocationDocument } from './allocation-document.ts';
 import { HeapRetainerState } from './heap-retainers.ts';
 
@@ -101,18 +102,20 @@ export class HeapDocument {
     // The distance search also finds the page objects the dominators need; the dominator pass
     // moves shallow sizes to owners in its sweep over the edges (DevTools' order of passes gives
     // the same: sizes are moved before retained sizes are summed).
+    // Work arrays pass from each step to the next (model/scratch.ts): peak memory is the largest step's.
+    const scratch = new Scratch();
     const flags = nodeFlags(graph);
-    const { distance, page } = distancesAndPageObjects(graph, flags);
+    const { distance, page } = distancesAndPageObjects(graph, flags, scratch);
     await step(1);
     // The dominator pass reports its own five steps: they are steps 1–6 of ours.
     const inner: JobControl = { ...job, progress: (phase, done, total) => job.progress(phase, 1 + (5 * done) / total, steps) };
-    const analysis = await analyzeHeap(graph, { job: inner, moveShallowSizes: true, nodeFlags: page ? flags : undefined });
+    const analysis = await analyzeHeap(graph, { job: inner, moveShallowSizes: true, nodeFlags: page ? flags : undefined, scratch });
     const selfSize = analysis.selfSize;
     await step(6);
-    const tree = dominatorTree(graph, analysis);
+    const tree = dominatorTree(graph, analysis, scratch);
     await step(7);
-    const classes = classIndex(graph, { domState });
-    const rows = summaryRows(classes, selfSize, tree, analysis.retainedSize, distance);
+    const classes = classIndex(graph, { domState, scratch });
+    const rows = summaryRows(classes, selfSize, tree, analysis.retainedSize, distance, null, scratch);
     await step(8);
     const total = analysis.totalSize + (graph.meta.extraNativeBytes ?? 0);
     const statistics = heapStatistics(graph, selfSize, total);

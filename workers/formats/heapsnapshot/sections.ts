@@ -55,12 +55,19 @@ export class NumberSection {
     let inNum = this.inNum;
     let neg = this.neg;
     while (i < n) {
-      const c = b[i++];
-      if (c >= 0x30 && c <= 0x39) {
-        num = num * 10 + (c - 0x30);
+      // Digits as in records.ts (byte ^ 0x30 below 10); the run of a number's digits in its own loop.
+      let d = b[i] ^ 0x30;
+      if (d < 10) {
+        let v = num;
+        do {
+          v = v * 10 + d;
+          d = b[++i] ^ 0x30;
+        } while (d < 10);
+        num = v;
         inNum = true;
-        continue;
+        if (i === n) break;
       }
+      const c = b[i++];
       if (inNum) {
         if (length === data.length) {
           const bigger = new Float64Array(length * 2);
