@@ -6,7 +6,10 @@ import type { ProfileSummary, ViewId } from '../../workers/api/types.ts';
 import type { ViewProps } from './view-props.ts';
 import DominatorFlame from './flame/DominatorFlame.svelte';
 import FlameView from './flame/FlameView.svelte';
+import ComparisonView from './heap/ComparisonView.svelte';
+import ContainmentView from './heap/ContainmentView.svelte';
 import HeapView from './heap/HeapView.svelte';
+import StatisticsView from './heap/StatisticsView.svelte';
 import TopView from './top/TopView.svelte';
 
 export interface ViewEntry {
@@ -19,7 +22,10 @@ export interface ViewEntry {
 const offers = (id: ViewId) => (p: ProfileSummary) => p.capabilities.views.includes(id);
 
 export const VIEWS: readonly ViewEntry[] = [
-  { id: 'heap', label: () => 'Heap', available: offers('heap'), component: HeapView },
+  { id: 'heap', label: () => 'Summary', available: offers('heap'), component: HeapView },
+  { id: 'comparison', label: () => 'Comparison', available: offers('comparison'), component: ComparisonView },
+  { id: 'containment', label: () => 'Containment', available: offers('containment'), component: ContainmentView },
+  { id: 'statistics', label: () => 'Statistics', available: offers('statistics'), component: StatisticsView },
   { id: 'dominators', label: () => 'Dominator flame graph', available: offers('dominators'), component: DominatorFlame },
   { id: 'top', label: (p) => (p.heap ? 'Allocations' : 'Top'), available: offers('top'), component: TopView },
   { id: 'flame', label: (p) => (p.heap ? 'Allocation flame graph' : 'Flame graph'), available: offers('flame'), component: FlameView },

@@ -15,7 +15,7 @@ export type GroupBy = 'file' | 'line' | 'function' | 'traceback';
 export type Mode = 'self' | 'inclusive' | 'cumulative';
 
 /** The views a profile can be shown in; which ones a profile has is in its capabilities. */
-export type ViewId = 'top' | 'flame' | 'heap' | 'dominators';
+export type ViewId = 'top' | 'flame' | 'heap' | 'dominators' | 'comparison' | 'containment' | 'statistics';
 
 /** What one column of sample values measures (tracemalloc: size and count; pprof: its own). */
 export interface ValueTypeInfo {

@@ -17,6 +17,8 @@ export function allocationsOf(doc: OpenDocument): AllocationDocument | null {
 
 function capabilities(profile: Profile | null, heap: boolean): Capabilities {
   const views: ViewId[] = [...(heap ? (['heap', 'dominators'] as const) : []), ...(profile ? (['top', 'flame'] as const) : [])];
+  // DevTools' other perspectives of a snapshot (after the ones above, so the default view stays the Summary).
+  if (heap) views.push('comparison', 'containment', 'statistics');
   const groupings: GroupBy[] = profile && !profile.meta.hasFunctionNames ? ['file', 'line', 'traceback'] : ['file', 'line', 'function', 'traceback'];
   return {
     views,

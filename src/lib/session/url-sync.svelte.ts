@@ -3,6 +3,7 @@
 // names a hosted file or carries data opens it.
 import { library, loadLibrary } from '../library.svelte.ts';
 import { sharedQuery } from '../query.svelte.ts';
+import { applyHeapHash, heapHash } from '../heap-hash.ts';
 import { formatHash, parseHash, type HashState } from '../url-state.ts';
 import { viewState } from '../view-state.svelte.ts';
 import { openData, openFromLibrary, openUrl } from './sources.svelte.ts';
@@ -30,6 +31,7 @@ function currentHash(): HashState {
     inverted: viewState.inverted,
     zoom: viewState.zoom,
     flameSearch: viewState.flameSearch,
+    ...heapHash(),
   };
 }
 
@@ -57,6 +59,7 @@ async function applyHash(initial: boolean): Promise<void> {
   viewState.inverted = h.inverted;
   viewState.zoom = h.zoom;
   viewState.flameSearch = h.flameSearch;
+  applyHeapHash(h);
   sharedQuery.settle();
   applying = false;
   if (h.data && (initial || h.data !== session.source.data)) await openData(h.data, true);
