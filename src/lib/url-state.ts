@@ -6,7 +6,9 @@
 //   #v=1&data=<gzipped, base64url profile>   (a profile packed into the link itself)
 //   #v=1&lib=<library entry id>&view=…        (a profile kept in this browser's library: a reload
 //                                            reopens it; elsewhere the link explains it is not there)
-import type { GroupBy, Mode } from '../../workers/api/types.ts';
+//   …&view=heap&hf=Leaky&hsort=distance.asc&hobj=duplicated-strings   (the heap Summary: class filter,
+//                                            sorted column, a named object filter)
+import type { GroupBy, HeapClassSortKey, HeapSort, Mode } from '../../workers/api/types.ts';
 import type { View } from './view-state.svelte.ts';
 
 export interface HashState {
@@ -27,6 +29,20 @@ export interface HashState {
   flameSearch: string;
   /** Heap timeline: the brushed range in ms (`tr=from,to`); null for all of it. */
   timelineRange: [number, number] | null;
+  /** Heap Summary: class filter, sorted column (null: the default), named object filter (null: all objects). */
+  heapFilter: string;
+  heapSort: HeapSort<HeapClassSortKey> | null;
+  heapObjects: NamedHeapFilter | null;
+}
+
+/** The Summary filters a link can carry: those that mean the same in any snapshot (id ranges name other open files). */
+export type NamedHeapFilter = 'retained-by-detached-dom' | 'retained-by-console' | 'duplicated-strings';
+const NAMED_HEAP_FILTERS: readonly string[] = ['retained-by-detached-dom', 'retained-by-console', 'duplicated-strings'];
+const HEAP_SORTS: readonly string[] = ['name', 'count', 'shallowSize', 'retainedSize', 'distance'];
+
+function parseHeapSort(text: string | null): HeapSort<HeapClassSortKey> | null {
+  const [by, dir] = (text ?? '').split('.');
+  return HEAP_SORTS.includes(by) ? { by: by as HeapClassSortKey, ascending: dir === 'asc' } : null;
 }
 
 export const CURRENT_VERSION = 1;
@@ -74,6 +90,9 @@ export function parseHash(hash: string, views: readonly string[]): ParsedHash {
       zoom: zoom !== null && Number.isInteger(Number(zoom)) ? Number(zoom) : -1,
       flameSearch: p.get('fq') ?? '',
       timelineRange: parseRange(p.get('tr')),
+      heapFilter: p.get('hf') ?? '',
+      heapSort: parseHeapSort(p.get('hsort')),
+      heapObjects: pick<NamedHeapFilter>('hobj', NAMED_HEAP_FILTERS),
     },
   };
 }
@@ -103,5 +122,8 @@ export function formatHash(s: HashState): string {
   if (s.zoom >= 0) p.set('zoom', String(s.zoom));
   if (s.flameSearch) p.set('fq', s.flameSearch);
   if (s.timelineRange) p.set('tr', s.timelineRange.map((ms) => String(Math.round(ms * 1000) / 1000)).join(','));
+  if (s.heapFilter) p.set('hf', s.heapFilter);
+  if (s.heapSort) p.set('hsort', `${s.heapSort.by}.${s.heapSort.ascending ? 'asc' : 'desc'}`);
+  if (s.heapObjects) p.set('hobj', s.heapObjects);
   return `#${p.toString()}`;
 }

@@ -1,6 +1,6 @@
 // View settings of the open profile, shared by its views and mirrored in the URL hash
 // (url-state.ts), so a link reopens the same view and back/forward step through views.
-import type { GroupBy, Mode, ProfileSummary, ViewId } from '../../workers/api/types.ts';
+import type { GroupBy, HeapClassSortKey, HeapNodeFilter, HeapSort, Mode, ProfileSummary, ViewId } from '../../workers/api/types.ts';
 
 export type View = ViewId;
 
@@ -24,6 +24,18 @@ export const viewState = $state({
   value: null as string | null,
   /** Heap timeline: the brushed time range [from, to] in ms since the recording began; null for all of it. */
   timelineRange: null as [number, number] | null,
+  /** Heap Summary: the class filter (a name's part, `/regexp/`, `@id`). */
+  heapClassFilter: '',
+  /** Heap Summary: the sorted column; null for DevTools' default (retained size, largest first). */
+  heapSort: null as HeapSort<HeapClassSortKey> | null,
+  /**
+   * Heap Summary: which objects count (DevTools' filter selector). Named filters hold for any
+   * snapshot; an id range or an allocation site holds only for the profile `heapObjectsFor` (null:
+   * any), and `heapObjectsLabel` names one set by another view (a timeline's selected range).
+   */
+  heapObjects: { kind: 'all' } as HeapNodeFilter,
+  heapObjectsFor: null as number | null,
+  heapObjectsLabel: '',
 });
 
 /**

@@ -7,7 +7,10 @@ import type { ViewProps } from './view-props.ts';
 import AllocationView from './allocation/AllocationView.svelte';
 import DominatorFlame from './flame/DominatorFlame.svelte';
 import FlameView from './flame/FlameView.svelte';
+import ComparisonView from './heap/ComparisonView.svelte';
+import ContainmentView from './heap/ContainmentView.svelte';
 import HeapView from './heap/HeapView.svelte';
+import StatisticsView from './heap/StatisticsView.svelte';
 import TimelineView from './timeline/TimelineView.svelte';
 import TopView from './top/TopView.svelte';
 
@@ -21,7 +24,10 @@ export interface ViewEntry {
 const offers = (id: ViewId) => (p: ProfileSummary) => p.capabilities.views.includes(id);
 
 export const VIEWS: readonly ViewEntry[] = [
-  { id: 'heap', label: () => 'Heap', available: offers('heap'), component: HeapView },
+  { id: 'heap', label: () => 'Summary', available: offers('heap'), component: HeapView },
+  { id: 'comparison', label: () => 'Comparison', available: offers('comparison'), component: ComparisonView },
+  { id: 'containment', label: () => 'Containment', available: offers('containment'), component: ContainmentView },
+  { id: 'statistics', label: () => 'Statistics', available: offers('statistics'), component: StatisticsView },
   { id: 'timeline', label: () => 'Timeline', available: offers('timeline'), component: TimelineView },
   { id: 'allocation', label: () => 'Allocation traces', available: offers('allocation'), component: AllocationView },
   { id: 'dominators', label: () => 'Dominator flame graph', available: offers('dominators'), component: DominatorFlame },

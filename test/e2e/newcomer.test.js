@@ -256,7 +256,7 @@ describe('heap snapshots (12.14, 12.18)', () => {
     await list.waitFor();
     assert.equal(await list.locator('li').count(), 51);
     await list.locator('li button').first().click();
-    await page.getByTestId('retainer-path').first().waitFor();
+    await page.getByTestId('retainer-tree-row').first().waitFor();
     await shot(page, '25-detached-list');
     assert.deepEqual(page.errors, []);
   });
@@ -282,6 +282,7 @@ describe('heap snapshots (12.14, 12.18)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=profile-header]')?.textContent?.includes('second.heapsnapshot'));
     await page.getByTestId('class-table').waitFor();
     // The same snapshot twice where two in order are meant: nothing is born in between.
+    await page.getByTestId('tab-comparison').click();
     await selectStartingWith(page, 'leak-first', 'first.heapsnapshot');
     await selectStartingWith(page, 'leak-second', 'first.heapsnapshot');
     await page.getByTestId('no-leaks').waitFor();

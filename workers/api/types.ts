@@ -16,7 +16,7 @@ export type Mode = 'self' | 'inclusive' | 'cumulative';
 
 /** The views a profile can be shown in; which ones a profile has is in its capabilities. */
 /** timeline: a heap timeline's samples (HeapSummary.hasTimeline); allocation: DevTools' Allocation view (hasAllocationView). */
-export type ViewId = 'top' | 'flame' | 'heap' | 'dominators' | 'timeline' | 'allocation';
+export type ViewId = 'top' | 'flame' | 'heap' | 'dominators' | 'comparison' | 'containment' | 'statistics' | 'timeline' | 'allocation';
 
 /** What one column of sample values measures (tracemalloc: size and count; pprof: its own). */
 export interface ValueTypeInfo {

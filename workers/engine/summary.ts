@@ -21,6 +21,8 @@ function capabilities(profile: Profile | null, heap: HeapSummary | null): Capabi
   if (heap?.hasTimeline) heapViews.push('timeline');
   if (heap?.hasAllocationView) heapViews.push('allocation');
   const views: ViewId[] = [...heapViews, ...(profile ? (['top', 'flame'] as const) : [])];
+  // DevTools' other perspectives of a snapshot (after the ones above, so the default view stays the Summary).
+  if (heap) views.push('comparison', 'containment', 'statistics');
   const groupings: GroupBy[] = profile && !profile.meta.hasFunctionNames ? ['file', 'line', 'traceback'] : ['file', 'line', 'function', 'traceback'];
   return {
     views,

@@ -3,6 +3,7 @@
 // names a hosted file or carries data opens it.
 import { library, loadLibrary } from '../library.svelte.ts';
 import { sharedQuery } from '../query.svelte.ts';
+import { applyHeapHash, heapHash } from '../heap-hash.ts';
 import { formatHash, parseHash, type HashState } from '../url-state.ts';
 import { viewState } from '../view-state.svelte.ts';
 import { openData, openFromLibrary, openUrl } from './sources.svelte.ts';
@@ -31,6 +32,7 @@ function currentHash(): HashState {
     zoom: viewState.zoom,
     flameSearch: viewState.flameSearch,
     timelineRange: viewState.timelineRange,
+    ...heapHash(),
   };
 }
 
@@ -59,6 +61,7 @@ async function applyHash(initial: boolean): Promise<void> {
   viewState.zoom = h.zoom;
   viewState.flameSearch = h.flameSearch;
   viewState.timelineRange = h.timelineRange;
+  applyHeapHash(h);
   sharedQuery.settle();
   applying = false;
   if (h.data && (initial || h.data !== session.source.data)) await openData(h.data, true);
