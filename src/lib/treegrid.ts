@@ -29,6 +29,8 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
   let active: HTMLElement | null = null;
   /** The row had the focus when it was taken out of the page (a collapse, a new page of rows). */
   let focusInside = false;
+  /** Right on an open row whose children are still coming from the worker: step into them when they render. */
+  let awaitingChild: HTMLElement | null = null;
 
   const selector = () => options.rows ?? '[data-key]';
   const rows = () => [...node.querySelectorAll<HTMLElement>(selector())];
@@ -58,6 +60,15 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
       const want = r === active ? '0' : '-1';
       if (r.getAttribute('tabindex') !== want) r.setAttribute('tabindex', want);
       for (const c of r.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea')) if (c.getAttribute('tabindex') !== '-1') c.setAttribute('tabindex', '-1');
+    }
+    if (awaitingChild) {
+      const parent = awaitingChild;
+      const next = all[all.indexOf(parent) + 1];
+      if (!parent.isConnected || document.activeElement !== parent || parent.getAttribute('aria-expanded') !== 'true') awaitingChild = null;
+      else if (next && level(next) > level(parent)) {
+        awaitingChild = null;
+        move(next);
+      }
     }
   }
 
@@ -90,6 +101,7 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
     const i = all.indexOf(row);
     const expanded = row.getAttribute('aria-expanded');
     let handled = true;
+    awaitingChild = null;
     switch (e.key) {
       case 'ArrowDown':
         move(all[i + 1]);
@@ -111,7 +123,10 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
         break;
       case 'ArrowRight':
         if (expanded === 'false') options.expand?.(keyOf(row), true, row);
-        else if (expanded === 'true' && all[i + 1] && level(all[i + 1]) > level(row)) move(all[i + 1]);
+        else if (expanded === 'true') {
+          if (all[i + 1] && level(all[i + 1]) > level(row)) move(all[i + 1]);
+          else awaitingChild = row;
+        }
         break;
       case 'ArrowLeft':
         if (expanded === 'true') options.expand?.(keyOf(row), false, row);
