@@ -31,6 +31,8 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
   let focusInside = false;
   /** Right on an open row whose children are still coming from the worker: step into them when they render. */
   let awaitingChild: HTMLElement | null = null;
+  /** A row has had the focus: from then on the Tab stop stays on the row last focused. */
+  let chosen = false;
 
   const selector = () => options.rows ?? '[data-key]';
   const rows = () => [...node.querySelectorAll<HTMLElement>(selector())];
@@ -51,6 +53,8 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
       for (const h of heads) h.setAttribute('tabindex', h === current ? '0' : '-1');
     }
     const all = rows();
+    // Until a row has had the focus, the Tab stop is the first row, whatever the rows re-sort to.
+    if (!chosen && all.length > 0 && active !== all[0]) active = all[0];
     if (!active || !active.isConnected || !node.contains(active)) {
       const lost = active !== null && focusInside && (document.activeElement === document.body || document.activeElement === null);
       active = all[0] ?? null;
@@ -157,6 +161,7 @@ export const treegrid: Action<HTMLElement, TreegridOptions> = (node, initial) =>
     focusInside = true;
     const row = rowOf(e.target);
     if (!row) return;
+    chosen = true;
     if (row !== active) {
       active = row;
       sync();

@@ -51,10 +51,10 @@ const rangeInUrl = (page) => {
 
 /** The filtered Summary's class rows as the page shows them (every row of its first page). */
 async function shownSummary(page) {
-  await page.getByTestId('filtered-class').first().waitFor();
-  return page.getByTestId('filtered-class').evaluateAll((rows) =>
+  await page.locator('[data-testid=filtered-summary] [data-testid=class-row]').first().waitFor();
+  return page.locator('[data-testid=filtered-summary] [data-testid=class-row]').evaluateAll((rows) =>
     rows.map((r) => ({
-      key: r.dataset.key,
+      key: r.dataset.classKey,
       name: r.dataset.name,
       count: Number(r.dataset.count),
       shallowSize: Number(r.dataset.shallow),
@@ -70,8 +70,8 @@ async function expectSummaryOf(page, snap, sel) {
   await page.waitForFunction(
     ({ n, first }) => {
       const t = document.querySelector('[data-testid=filtered-count]')?.textContent ?? '';
-      const row = document.querySelector('[data-testid=filtered-class]');
-      return t.startsWith(`${n.toLocaleString('en-US')} class`) && (n === 0 || row?.dataset.key === first);
+      const row = document.querySelector('[data-testid=filtered-summary] [data-testid=class-row]');
+      return t.startsWith(`${n.toLocaleString('en-US')} class`) && (n === 0 || row?.dataset.classKey === first);
     },
     { n: want.length, first: want[0]?.key },
   );
@@ -148,8 +148,8 @@ describe('allocation timeline (chromium.heaptimeline)', () => {
     await shot(page, '71a-timeline-keyboard-dark-800');
 
     // Into the Summary by keyboard: Tab to the grid, Right opens the first class, Down, Enter picks its first object.
-    for (let k = 0; k < 12 && !(await page.evaluate(() => document.activeElement?.matches('[data-testid=filtered-class]'))); k++) await page.keyboard.press('Tab');
-    assert.ok(await page.evaluate(() => document.activeElement?.matches('[data-testid=filtered-class]')), 'Tab reaches the Summary rows');
+    for (let k = 0; k < 12 && !(await page.evaluate(() => document.activeElement?.matches('[data-testid=filtered-summary] [data-testid=class-row]'))); k++) await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.activeElement?.matches('[data-testid=filtered-summary] [data-testid=class-row]')), 'Tab reaches the Summary rows');
     const first = await shownSummary(page);
     // A class with an allocation stack: DevTools' first object of the first class that has one.
     const withStack = first.findIndex((r) => {
@@ -159,7 +159,7 @@ describe('allocation timeline (chromium.heaptimeline)', () => {
     assert.ok(withStack >= 0, 'some object of the range has an allocation stack');
     for (let k = 0; k < withStack; k++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowRight');
-    await page.getByTestId('filtered-object').first().waitFor();
+    await page.locator('[data-testid=filtered-summary] [data-testid=object-row]').first().waitFor();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     const frames = page.getByTestId('allocation-frame');
