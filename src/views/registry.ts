@@ -29,9 +29,9 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'containment', label: () => 'Containment', available: offers('containment'), component: ContainmentView },
   { id: 'statistics', label: () => 'Statistics', available: offers('statistics'), component: StatisticsView },
   { id: 'timeline', label: () => 'Timeline', available: offers('timeline'), component: TimelineView },
-  { id: 'allocation', label: () => 'Allocation traces', available: offers('allocation'), component: AllocationView },
+  { id: 'allocation', label: () => 'Allocation', available: offers('allocation'), component: AllocationView },
   { id: 'dominators', label: () => 'Dominator flame graph', available: offers('dominators'), component: DominatorFlame },
-  { id: 'top', label: (p) => (p.heap ? 'Allocations' : 'Top'), available: offers('top'), component: TopView },
+  { id: 'top', label: (p) => (p.heap ? 'Allocation sites' : 'Top'), available: offers('top'), component: TopView },
   { id: 'flame', label: (p) => (p.heap ? 'Allocation flame graph' : 'Flame graph'), available: offers('flame'), component: FlameView },
 ];
 
