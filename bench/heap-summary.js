@@ -3,7 +3,7 @@
 // statistics), measured in the same run: the commit before it is checked out once (git archive)
 // into node_modules/.cache/ and its CLI bundle built there. Runs alternate (before, after, …) so
 // a neighbour's load falls on both alike; best of N wall time and CPU time (user + system, from
-// GNU time when /usr/bin/time exists).
+// GNU time when /usr/bin/time exists), and each side's smallest peak RSS.
 // usage: node bench/heap-summary.js FILE [RUNS]   (BENCH_BASELINE=<commit> to choose the "before")
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -32,17 +32,18 @@ export function baselineCli() {
   return join(dir, 'cli/heaplens.js');
 }
 
-function once(cli, file) {
+/** One `heaplens summary FILE --json` process: wall and CPU seconds, peak RSS, its output. */
+export function once(cli, file) {
   const env = { ...process.env, HEAPLENS_CLI: 'bundle' };
   const args = [cli, 'summary', file, '--json'];
   const t0 = process.hrtime.bigint();
   const r = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 26 })
+    ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 26 })
     : spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const cpu = hasTime ? r.stderr.trim().split('\n').pop().split(' ').map(Number).reduce((a, b) => a + b, 0) : null;
-  return { wall, cpu, stdout: r.stdout };
+  const [user, sys, peakKb] = hasTime ? r.stderr.trim().split('\n').pop().split(' ').map(Number) : [];
+  return { wall, cpu: hasTime ? user + sys : null, peakRss: hasTime ? peakKb * 1024 : null, stdout: r.stdout };
 }
 
 /** Before and after, alternating, `runs` each: best wall and CPU seconds, and the two outputs' class counts. */
@@ -64,7 +65,13 @@ export function summaryBench(file, runs = 5) {
     const xs = list.map((r) => r[k] ?? Infinity).sort((a, b) => a - b);
     return xs[Math.floor(xs.length / 2)];
   };
-  const side = (list) => ({ wall: best(list, 'wall'), cpu: hasTime ? best(list, 'cpu') : null, medianWall: median(list, 'wall'), medianCpu: hasTime ? median(list, 'cpu') : null });
+  const side = (list) => ({
+    wall: best(list, 'wall'),
+    cpu: hasTime ? best(list, 'cpu') : null,
+    peakRss: hasTime ? best(list, 'peakRss') : null,
+    medianWall: median(list, 'wall'),
+    medianCpu: hasTime ? median(list, 'cpu') : null,
+  });
   return {
     baseline: BASELINE,
     runs,

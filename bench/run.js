@@ -2,13 +2,11 @@
 // npm run bench: heaplens against named baselines, measured in the same run, printed as ratios.
 // Section 1 — tracemalloc: load a real ~2 M-trace dump and group it by line, against Python's own
 // pickle.load + statistics('lineno') (Debian's /usr/bin/python3) and the `pickleparser` package.
-// Section 2 — heap snapshots of ~50, 200, 600 and 1300 MB made by Node's v8.writeHeapSnapshot():
-// our full load against DevTools' own worker code (heap-snapshot-toolkit: load + class summary,
-// up to BENCH_DEVTOOLS_MAX_MB; its loader holds the strings section in one JS string), memlab's
-// loader (@memlab/core, up to BENCH_MEMLAB_MAX_MB), JSON.parse alone, and a single read-and-look
-// at every byte; at 200 MB also `heaplens summary` as a whole process against the commit before
-// issue 9 (bench/heap-summary.js, aim: at most 10 % slower) and the dominator flame graph's
-// coverage (how much of each parent its drawn children cover).
+// Section 2 — heap snapshots (bench/heap-section.js): ~50, 200, 600 and 1300 MB made by Node's
+// v8.writeHeapSnapshot(), our full load against DevTools' own worker code (heap-snapshot-toolkit),
+// memlab's loader, JSON.parse and a single scan; at 200 MB `heaplens summary` against the commit
+// before issue 9, and the file in Chromium (time, the tab's memory after opening it 1× and 3×);
+// BENCH_HEAP_HUGE_MB=4096 adds a tiled snapshot of that size in the CLI and in Chromium.
 // Section 3 — flame graphs: layout of a generated 100 k-node profile in Node against d3's
 // hierarchy + partition, and first paint / frame times of a scripted zoom in Chromium.
 // Section 4 — cli: the `heaplens` command as a user runs it, whole process, best of N, against
@@ -20,7 +18,7 @@
 // cum), against npm pprof-format's decode alone; and a whole `heaplens top --by function --value
 // alloc_space --limit 0 --json` process (the CLI bundle) against `go tool pprof -top` on the same
 // file, with the top row compared.
-// Environment: BENCH_SECTIONS=tracemalloc,heap,flame,cli,pprof  BENCH_HEAP_MB=50,200,600,1300  BENCH_RUNS=3
+// Environment: BENCH_SECTIONS=tracemalloc,heap,flame,cli,pprof  BENCH_HEAP_MB=50,200,600,1300  BENCH_HEAP_HUGE_MB  BENCH_RUNS=3
 // BENCH_PPROF_SAMPLES=220000  BENCH_PPROF_GO_RUNS=1
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,7 +26,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliSection } from './cli-section.js';
-import { summaryBench } from './heap-summary.js';
+import { heapSection } from './heap-section.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'out');
@@ -82,67 +80,6 @@ function tracemallocSection() {
   const ourTop = ours.top;
   const same = ourTop.size === pyTop.size && ourTop.count === pyTop.count && ourTop.frames[0].line === pyTop.line;
   console.log(`top row: python ${pyTop.file}:${pyTop.line} ${pyTop.size} B / ${pyTop.count}; heaplens ${ourTop.frames[0].file}:${ourTop.frames[0].line} ${ourTop.size} B / ${ourTop.count} — ${same ? 'same' : 'DIFFERENT'}`);
-}
-
-function heapSection() {
-  const sizes = (process.env.BENCH_HEAP_MB ?? '50,200,600,1300').split(',').map(Number).filter(Boolean);
-  const memlabUpTo = Number(process.env.BENCH_MEMLAB_MAX_MB ?? 250);
-  const devtoolsUpTo = Number(process.env.BENCH_DEVTOOLS_MAX_MB ?? 700);
-  console.log('\n## heap snapshots: full load, one process per contender (heaplens: DevTools\' model and the Summary; heaplens-parse: parse + dominators + retained sizes)');
-  console.log('file                 contender        time      peak RSS   heaplens is');
-  for (const mb of sizes) {
-    const file = join(out, `heap-${mb}mb.heapsnapshot`);
-    if (!existsSync(file)) {
-      console.log(`generating ${file} with node bench/gen_heapsnapshot.mjs (once; cached in bench/out/)…`);
-      execFileSync(process.execPath, [join(here, 'gen_heapsnapshot.mjs'), file, String(mb)], { stdio: 'inherit' });
-    }
-    const actual = statSync(file).size;
-    const contenders = ['heaplens', 'heaplens-parse', 'scan', 'json-parse', ...(mb <= devtoolsUpTo ? ['devtools'] : []), ...(mb <= memlabUpTo ? ['memlab'] : [])];
-    const results = {};
-    for (const who of contenders) {
-      const r = spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', join(here, 'heap-contender.ts'), who, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      try {
-        results[who] = JSON.parse(r.stdout.trim().split('\n').pop());
-      } catch {
-        results[who] = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-1)[0].slice(0, 120) };
-      }
-    }
-    const ours = results.heaplens;
-    for (const who of contenders) {
-      const r = results[who];
-      const label = `${mb === sizes[0] || who === 'heaplens' ? '' : ''}${who === 'heaplens' ? `${mb} MB (${(actual / 2 ** 20).toFixed(0)} MB)` : ''}`;
-      let ratio = '';
-      if (who !== 'heaplens' && !r.error && !ours.error) {
-        ratio = who === 'scan' ? `${(ours.seconds / r.seconds).toFixed(1)}× the single scan` : `${(r.seconds / ours.seconds).toFixed(1)}× faster`;
-      }
-      const status = r.error ? `fails: ${r.error}` : `${sec(r.seconds).padStart(9)} ${mb_(r.peakRss).padStart(10)}   ${ratio}`;
-      console.log(`${label.padEnd(20)} ${who.padEnd(12)} ${status}`);
-    }
-    if (!ours.error) console.log(`${''.padEnd(20)} ${''.padEnd(12)} ${ours.nodes.toLocaleString('en-US')} nodes, ${ours.edges.toLocaleString('en-US')} edges; peak RSS / file size = ${(ours.peakRss / actual).toFixed(2)}`);
-    if (mb === 200) {
-      // Issue 9's budget: `heaplens summary` no more than 10 % slower than before it, same run.
-      const s = summaryBench(file, Math.max(runs, 7));
-      const r = (a, b) => (a && b ? (a / b).toFixed(3) : 'n/a');
-      console.log(
-        `${''.padEnd(20)} heaplens summary --json, whole process, best of ${s.runs} alternating with ${s.baseline.slice(0, 7)} (before DevTools parity): ` +
-          `${sec(s.before.wall)} → ${sec(s.after.wall)} wall (${r(s.after.wall, s.before.wall)}×; median ${r(s.after.medianWall, s.before.medianWall)}×), ` +
-          `CPU ${s.before.cpu?.toFixed(2)} → ${s.after.cpu?.toFixed(2)} s (${r(s.after.cpu, s.before.cpu)}×); aim ≤ 1.10 wall: ${s.after.wall / s.before.wall <= 1.1 ? 'met' : 'NOT met'}`,
-      );
-      const f = JSON.parse(spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', join(here, 'heap-contender.ts'), 'heaplens-flame', file], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.trim().split('\n').pop());
-      if (!f.error) {
-        console.log(
-          `${''.padEnd(20)} dominator flame graph: ${f.rectangles} rectangles (${f.groups} class groups, ${f.rests} rests) in ${sec(f.flameMs / 1000)}; ` +
-            `children cover ${(100 * f.coverage.weighted).toFixed(1)} % of their parents' width (worst parent over 1 % of the heap: ${(100 * f.coverage.worst).toFixed(1)} %)`,
-        );
-      }
-      const b = JSON.parse(execFileSync(process.execPath, [join(here, 'heap-browser.js'), file], { encoding: 'utf8' }).trim().split('\n').pop());
-      console.log(`${''.padEnd(20)} in Chromium: file picked → class table ${sec(b.classTableMs / 1000)}, a class's objects ${sec(b.firstObjectsMs / 1000)}`);
-    }
-  }
-}
-
-function mb_(n) {
-  return `${(n / 2 ** 20).toFixed(0)} MB`;
 }
 
 function flameSection() {
@@ -236,7 +173,7 @@ function pprofSection() {
 
 const sections = (process.env.BENCH_SECTIONS ?? 'tracemalloc,heap,flame,cli,pprof').split(',');
 if (sections.includes('tracemalloc')) tracemallocSection();
-if (sections.includes('heap')) heapSection();
+if (sections.includes('heap')) heapSection({ runs });
 if (sections.includes('flame')) flameSection();
 if (sections.includes('cli')) cliSection({ python, runs, bigDump });
 if (sections.includes('pprof')) pprofSection();

@@ -26,7 +26,7 @@ export function summaryRows(
   index: ClassIndex,
   selfSize: ArrayLike<number>,
   tree: DominatorTree,
-  retained: Float64Array,
+  retained: Uint32Array | Float64Array,
   distance: Int32Array,
   filter: Uint8Array | null = null,
   scratch: Scratch = NO_SCRATCH,
@@ -63,7 +63,7 @@ export function summaryRows(
  * path from the root (only those with children: a leaf hides nothing). One flat loop over typed
  * arrays (no closures: this runs over every node at load).
  */
-function classWalk(classOf: Uint32Array, counted: Int32Array, tree: DominatorTree, retained: Float64Array, retainedOf: Float64Array, scratch: Scratch): void {
+function classWalk(classOf: Uint32Array, counted: Int32Array, tree: DominatorTree, retained: Uint32Array | Float64Array, retainedOf: Float64Array, scratch: Scratch): void {
   const { first, list } = tree;
   const n = classOf.length;
   const onPath = new Uint32Array(retainedOf.length);

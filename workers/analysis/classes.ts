@@ -129,7 +129,8 @@ export function classIndex(
   };
   // Three passes, each a tight loop: by type and name; plain objects by shape; objects with a
   // constructor location by location.
-  const classOf = new Uint32Array(g.nodeCount);
+  // A free work array of the load's earlier passes when there is one (kept as the index).
+  const classOf = (options.scratch ?? NO_SCRATCH).takeZeroed(g.nodeCount);
   const nameCache = new Int32Array(2 * g.strings.length).fill(-1);
   for (let t = 0; t < g.nodeTypes.length; t++) if (t !== c.object && t !== c.native) typeClass(t);
   // The same pass finds the plain objects (type object, named "Object") for their shapes.

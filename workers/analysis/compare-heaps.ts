@@ -167,7 +167,7 @@ export function leaksByClass(
   third: HeapGraph,
   classes: ClassIndex,
   selfSize: ArrayLike<number>,
-  retained: Float64Array,
+  retained: Uint32Array | Float64Array,
   distance: Int32Array,
   candidates: Uint32Array,
 ): LeakClass[] {

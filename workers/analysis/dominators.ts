@@ -41,7 +41,8 @@ export interface HeapAnalysis {
   selfSize: Uint32Array | Float64Array;
   /** Immediate dominator of each node; the root's is itself. */
   dominator: Uint32Array;
-  retainedSize: Float64Array;
+  /** 32-bit while the total fits (retainedSizes). */
+  retainedSize: Uint32Array | Float64Array;
   totalSize: number;
   /** Nodes the root cannot reach over retaining edges, hung off the root. */
   unreachableCount: number;
@@ -163,7 +164,7 @@ function numberNodes(g: HeapGraph, edges: EdgeClasses, scratch: Scratch): Number
   vertex[0] = 0;
   const semi = scratch.take(n + 1);
   const label = scratch.take(n + 1);
-  const dfs: DfsState = { count: 0, num, vertex, parent, stackNode: semi, stackEdge: label, retaining, firstEdge, edgeTo };
+  const dfs: DfsState = { count: 0, num, vertex, parent, stackNode: semi, stackEdge: label, retaining, firstPred, firstEdge, edgeTo };
   depthFirst(dfs, ROOT, 0);
   const reached = dfs.count;
   if (dfs.count < n) {
@@ -182,7 +183,10 @@ function numberNodes(g: HeapGraph, edges: EdgeClasses, scratch: Scratch): Number
   return { count: dfs.count, reached, num, vertex, parent, semi, label };
 }
 
-/** Predecessor lists in DFS-number order (the semidominator loop reads them in sequence), holding the retainers' numbers. */
+/**
+ * Predecessor lists in DFS-number order (the semidominator loop reads them in sequence), holding
+ * the retainers' numbers; without the DFS tree edges (depthFirst took them out).
+ */
 function predecessors(g: HeapGraph, edges: EdgeClasses, dfs: Numbering, scratch: Scratch): Uint32Array {
   const n = g.nodeCount;
   const { firstEdge, edgeTo } = g;
@@ -225,6 +229,7 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
     const last = w + 1;
     for (let p = firstPred[w], end = firstPred[w + 1]; p < end; p++) {
       const v = pred[p];
+      // (The DFS parent, whose edge is not listed, is where s started.)
       if (v < w) {
         // Not processed yet: eval(v) is v itself, whose semidominator is its own number.
         if (v < s) s = v;
@@ -270,16 +275,15 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
 }
 
 /** Retained sizes: children before parents (reverse DFS order: a dominator's number is lower). */
-function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize: Uint32Array | Float64Array, scratch: Scratch): { dominator: Uint32Array; retainedSize: Float64Array; totalSize: number } {
+function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize: Uint32Array | Float64Array, scratch: Scratch): { dominator: Uint32Array; retainedSize: Uint32Array | Float64Array; totalSize: number } {
   const n = g.nodeCount;
   const { count, vertex } = dfs;
-  const retainedSize = scratch.takeFloat64(n);
   let totalSize = 0;
-  for (let i = 0; i < n; i++) {
-    const s = selfSize[i];
-    retainedSize[i] = s;
-    totalSize += s;
-  }
+  for (let i = 0; i < n; i++) totalSize += selfSize[i];
+  // A retained size is at most the total: 32 bits hold them all unless the heap passes 4 GiB
+  // (half the memory of 64-bit sizes; a bigger heap's are 64-bit floats, exact below 2^53).
+  const retainedSize = totalSize <= 0xffffffff ? scratch.take(n) : scratch.takeFloat64(n);
+  retainedSize.set(selfSize);
   for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
   const dominator = dfs.label.subarray(0, n); // label is free now
   dominator[ROOT] = ROOT;
@@ -293,7 +297,7 @@ function analysisOf(
   rules: RetentionRules,
   selfSize: Uint32Array | Float64Array,
   dominator: Uint32Array,
-  retainedSize: Float64Array,
+  retainedSize: Uint32Array | Float64Array,
   totalSize: number,
   unreachableCount: number,
 ): HeapAnalysis {
@@ -323,13 +327,15 @@ interface DfsState {
   stackNode: Uint32Array;
   stackEdge: Uint32Array;
   retaining: Int32Array;
+  /** Retaining in-edges per node, less the DFS tree edge into it once it is numbered. */
+  firstPred: Uint32Array;
   firstEdge: Uint32Array;
   edgeTo: Uint32Array;
 }
 
 /** Numbers what `start` reaches over retaining edges, depth first, with an explicit stack. */
 function depthFirst(s: DfsState, start: number, parentNumber: number): void {
-  const { num, vertex, parent, stackNode, stackEdge, retaining, firstEdge, edgeTo } = s;
+  const { num, vertex, parent, stackNode, stackEdge, retaining, firstPred, firstEdge, edgeTo } = s;
   let count = s.count;
   num[start] = ++count;
   vertex[count] = start;
@@ -355,6 +361,10 @@ function depthFirst(s: DfsState, start: number, parentNumber: number): void {
       continue;
     }
     stackEdge[top - 1] = e + 1;
+    // The tree edge leaves the predecessor lists (its source, the DFS parent, is where the
+    // semidominator search starts anyway): n fewer entries to store and to read.
+    retaining[e >>> 5] &= ~(1 << (e & 31));
+    firstPred[next]--;
     num[next] = ++count;
     vertex[count] = next;
     parent[count] = num[node];

@@ -33,7 +33,7 @@ export function classMembers(index: ClassIndex, selfSize: ArrayLike<number>, fil
 export interface ObjectFacts {
   g: HeapGraph;
   selfSize: ArrayLike<number>;
-  retained: Float64Array;
+  retained: Uint32Array | Float64Array;
   distance: Int32Array;
   /** Display names (DevTools' node.name()), computed on demand for a name sort. */
   name?: (node: number) => string;
@@ -82,10 +82,10 @@ export function membersOf(m: ClassMembers, classId: number, f: ObjectFacts, by: 
   return list;
 }
 
-const byRetained = (r: Float64Array) => (a: number, b: number) => r[b] - r[a] || a - b;
+const byRetained = (r: Uint32Array | Float64Array) => (a: number, b: number) => r[b] - r[a] || a - b;
 
 /** What a node dominates (keeps alive alone), largest retained size first. */
-export function dominatedBy(tree: DominatorTree, node: number, retained: Float64Array): Uint32Array {
+export function dominatedBy(tree: DominatorTree, node: number, retained: Uint32Array | Float64Array): Uint32Array {
   if (!(node >= 0 && node + 1 < tree.first.length)) return new Uint32Array(0);
   return tree.list.slice(tree.first[node], tree.first[node + 1]).sort(byRetained(retained));
 }
@@ -101,7 +101,7 @@ export function detachedKind(g: HeapGraph, node: number): 'element' | 'text' | n
  * Detached DOM nodes — elements and text nodes the page cut from its document but still
  * references (after DevTools' propagation of the embedder's states) —, largest retained first.
  */
-export function detachedElements(g: HeapGraph, index: ClassIndex, retained: Float64Array): Uint32Array {
+export function detachedElements(g: HeapGraph, index: ClassIndex, retained: Uint32Array | Float64Array): Uint32Array {
   const domState = index.domState;
   if (!domState) return new Uint32Array(0);
   const found: number[] = [];

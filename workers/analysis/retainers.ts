@@ -148,7 +148,7 @@ export function sortRetainers(edges: number[], index: Retainers, view: Retainers
 }
 
 /** A node's outgoing edges for the containment grid, largest retained size first, then by name. */
-export function containmentEdges(g: HeapGraph, node: number, retained: Float64Array): number[] {
+export function containmentEdges(g: HeapGraph, node: number, retained: Uint32Array | Float64Array): number[] {
   const c = typeCodes(g);
   const out: number[] = [];
   for (let e = g.firstEdge[node]; e < g.firstEdge[node + 1]; e++) out.push(e);

@@ -54,15 +54,28 @@ export class NumberSection {
     let num = this.num;
     let inNum = this.inNum;
     let neg = this.neg;
+    // Numbers that start before `safe` end inside the chunk: their digit loop needs no bounds
+    // check. A read past the chunk's end (undefined ^ 0x30 is a non-digit too) made the
+    // optimized code bail out ("out of bounds") at every chunk's last number; the section ran at
+    // 5–10 ns a byte against the edges' 2 (measured on the 200 MB bench snapshot's locations).
+    let safe = n - 1;
+    while (safe >= 0 && (b[safe] ^ 0x30) < 10) safe--;
     while (i < n) {
       // Digits as in records.ts (byte ^ 0x30 below 10); the run of a number's digits in its own loop.
       let d = b[i] ^ 0x30;
       if (d < 10) {
         let v = num;
-        do {
-          v = v * 10 + d;
-          d = b[++i] ^ 0x30;
-        } while (d < 10);
+        if (i < safe) {
+          do {
+            v = v * 10 + d;
+            d = b[++i] ^ 0x30;
+          } while (d < 10);
+        } else {
+          do {
+            v = v * 10 + d;
+            d = ++i < n ? b[i] ^ 0x30 : 10;
+          } while (d < 10);
+        }
         num = v;
         inNum = true;
         if (i === n) break;
