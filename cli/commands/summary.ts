@@ -41,6 +41,7 @@ export const summary: Command = {
       totalSize: heap.totalSize,
       classCount: classes.total,
       detachedCount: heap.detachedCount,
+      detachedTextCount: heap.detachedTextCount,
       maxJsObjectId: heap.maxJsObjectId ?? null,
       ...(objects ? { filter: objects } : {}),
       ...(duplicates ? { duplicates } : {}),
@@ -64,7 +65,7 @@ export const summary: Command = {
         const s = statistics;
         const otherJs = s.v8heap.total - s.v8heap.code - s.v8heap.strings - s.v8heap.jsArrays - s.v8heap.system;
         const out = [
-          `[ ${file.name}: ${count(json.nodeCount)} objects, ${count(json.edgeCount)} references, ${formatSize(json.totalSize)}${json.detachedCount ? `, ${json.detachedCount} detached DOM objects` : ''} ]`,
+          `[ ${file.name}: ${count(json.nodeCount)} objects, ${count(json.edgeCount)} references, ${formatSize(json.totalSize)}${detachedText(json.detachedCount, json.detachedTextCount)} ]`,
           `  code ${formatSize(s.v8heap.code)} · strings ${formatSize(s.v8heap.strings)} · JS arrays ${formatSize(s.v8heap.jsArrays)} · typed arrays ${formatSize(s.native.typedArrays)} · ` +
             `system ${formatSize(s.v8heap.system)} · other JS ${formatSize(otherJs)} · other native ${formatSize(s.native.total - s.native.typedArrays)}`,
         ];
@@ -83,3 +84,10 @@ export const summary: Command = {
     };
   },
 };
+
+/** As the Summary's header says it: elements and text nodes apart, after DevTools' propagation. */
+function detachedText(elements: number, texts: number): string {
+  if (!elements && !texts) return '';
+  const parts = [elements ? `${count(elements)} detached DOM ${elements === 1 ? 'element' : 'elements'}` : '', texts ? `${count(texts)} detached text ${texts === 1 ? 'node' : 'nodes'}` : ''];
+  return `, ${parts.filter(Boolean).join(' and ')}`;
+}

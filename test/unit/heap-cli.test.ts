@@ -45,6 +45,15 @@ describe('heaplens summary --json is DevTools’ Summary', () => {
     });
   }
 
+  it('detached DOM: the elements and the text nodes the page cut from its document, apart', () => {
+    // chromium-detached's page.js cut a <ul> with 25 <li>, each holding its text, from the document.
+    const r = heaplens('summary', file('chromium-detached.heapsnapshot'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ detachedCount: 26, detachedTextCount: 25 });
+    const text = heaplens('summary', file('chromium-detached.heapsnapshot'), '--limit', '1');
+    expect(text.stdout.split('\n')[0]).toMatch(/, 26 detached DOM elements and 25 detached text nodes \]$/);
+  });
+
   it('--filter: the named filters and allocated-between', () => {
     const snap = snaps.get('chromium-shapes.heapsnapshot')!;
     for (const [word, name] of [
