@@ -74,7 +74,7 @@ export const summary: Command = {
           const where = c.location ? ` (${c.location.scriptName ?? `script ${c.location.scriptId}`}:${c.location.line + 1})` : '';
           out.push(
             `${clipName(c.name + where).padEnd(40)} ${shownDistance(c.distance).padStart(8)} ${count(c.count).padStart(10)} ${formatSize(c.shallowSize).padStart(11)} ` +
-              `${formatSize(c.retainedSize).padStart(11)} ${((100 * c.retainedSize) / json.totalSize).toFixed(1).padStart(5)}%`,
+              `${(c.retainedSize === null ? '—' : formatSize(c.retainedSize)).padStart(11)} ${(c.retainedSize === null ? '—' : ((100 * c.retainedSize) / json.totalSize).toFixed(1)).padStart(5)}%`,
           );
         }
         if (json.classCount > json.classes.length) out.push(`… ${json.classCount - json.classes.length} more classes (--limit 0 for all)`);
