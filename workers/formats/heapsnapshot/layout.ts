@@ -73,11 +73,16 @@ export class ScanPosition {
 export const BYTES_PER_NODE = 80;
 export const BYTES_PER_EDGE = 14;
 
-// Opened 'summary-only' (no dominator pass): the graph's 22 B/node and 9 B/edge, and what the
-// other passes keep or need at once — distances, moved shallow sizes, owners, the node flags, DOM
-// states, the distance search's queue and the class index (~14 B/node at the peak).
-// MEASURED: see below.
-export const REDUCED_BYTES_PER_NODE = 36;
+// Opened 'summary-only' (no dominator pass): the graph's 22 B/node and 9 B/edge, then at the
+// peak distances, moved shallow sizes, owners, node flags, DOM states, the search queue and the
+// class index (~18 B/node). The strings and locations are not in it: the scanner holds them
+// against what the budget leaves (keptMemory, over-estimated). Checked the same way as above
+// (peak RSS of `heaplens summary --json --no-retained`, the bundle, less `heaplens --help`'s,
+// best of 3): 280.7 MB for 3.0 M / 8.7 M (estimate 198.6 MB + kept sections 103.8 MB = 302 MB;
+// the full open 341.8 MB in the same runs), 94.7 MB for 0.71 M / 2.1 M (47.5 + 27.4 = 75 MB; full
+// 107.7 MB). The parse's own peak is most of it: after it (a forced GC) the graph, its strings and
+// locations hold 181 MB of the 200 MB snapshot's; so the whole process needs ~82 % of a full open.
+export const REDUCED_BYTES_PER_NODE = 40;
 export const REDUCED_BYTES_PER_EDGE = 9;
 
 export function heapMemoryEstimate(nodeCount: number, edgeCount: number, mode: HeapOpenMode = 'full'): number {
