@@ -104,6 +104,29 @@ describe('a snapshot too big to open in full, opened without retained sizes', ()
     });
   }
 
+  it('after the worker dies, the snapshot comes back from the library as it was opened: without retained sizes', async () => {
+    const page = await refused();
+    await page.getByTestId('open-reduced').click();
+    await page.getByTestId('no-retained-note').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=library-entry]').length === 1);
+    // The worker closes itself on the next open (as hostile.test.js does it, through the debugging protocol).
+    await page
+      .workers()
+      .find((w) => /engine/.test(w.url()))
+      .evaluate(() => {
+        self.addEventListener('message', (e) => {
+          if (e.data?.path?.[0] === 'open') self.close();
+        });
+      });
+    const pickle = readFileSync(new URL('../fixtures/tracemalloc/before_p5.pickle', import.meta.url));
+    await page.getByTestId('file-input').setInputFiles({ name: 'before_p5.pickle', mimeType: 'application/octet-stream', buffer: pickle });
+    await page.waitForFunction(() => document.querySelector('[data-testid=notice]')?.textContent?.includes('Reopened from the library'), null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('notice').innerText(), new RegExp(`Reopened from the library: ${NAME.replace('.', '\\.')}\\.`));
+    await page.getByTestId('no-retained-note').waitFor();
+    assert.equal(await page.getByTestId('tab-dominators').count(), 0);
+    await page.context().close();
+  });
+
   it('without ?budget= the same file opens in full, with retained sizes and the dominator tab', async () => {
     const page = await newPage(browser());
     await page.goto(BASE);

@@ -167,7 +167,8 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
     if (crash.busyWith.includes(p.id)) lost.push(`${p.name} (in use when the engine stopped)`);
     else if (!entryId) lost.push(`${p.name} (not in the library)`);
     else {
-      const summary = await reopen(entryId, p.name);
+      // As it was opened: a snapshot opened without retained sizes would not fit in full now either.
+      const summary = await reopen(entryId, p.name, p.heap?.openMode ?? 'full');
       if (mine !== recovery) return; // another crash: its recovery takes over
       if (!summary) {
         lost.push(p.name);
@@ -193,13 +194,18 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
 }
 
 /** One profile back from its library entry, with progress; null when it cannot be. */
-async function reopen(entryId: string, name: string): Promise<ProfileSummary | null> {
+async function reopen(entryId: string, name: string, heap: HeapOpenMode): Promise<ProfileSummary | null> {
   const blob = await blobOf(entryId).catch(() => null);
   if (!blob) return null;
   const label = `${name} (reopening)`;
-  const current = openProfile(blob, name, (p) => {
-    if (reopening === current && !job) session.progress = { ...p, name: label };
-  });
+  const current = openProfile(
+    blob,
+    name,
+    (p) => {
+      if (reopening === current && !job) session.progress = { ...p, name: label };
+    },
+    { heap },
+  );
   reopening = current;
   try {
     return await current.promise;
