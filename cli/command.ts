@@ -18,6 +18,8 @@ export interface Options {
   failOver: number | null;
   /** --filter (summary): which objects count, as the command reads it; undefined when not given. */
   filter?: string;
+  /** --no-retained (summary): the snapshot opened without the dominator pass (OpenOptions.heap 'summary-only'). */
+  noRetained?: boolean;
 }
 
 export interface CommandContext {

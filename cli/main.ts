@@ -9,6 +9,7 @@ import { HeaplensError, type ErrorCode } from '../workers/api/errors.ts';
 import { parseFilterWord } from '../workers/api/filter-syntax.ts';
 import type { GroupBy, Mode, TraceFilter } from '../workers/api/types.ts';
 import { createEngine } from '../workers/engine/engine.ts';
+import { DEFAULT_MEMORY_BUDGET } from '../workers/formats/input.ts';
 import type { Command, Options } from './command.ts';
 import { diff } from './commands/diff.ts';
 import { leaks } from './commands/leaks.ts';
@@ -113,6 +114,7 @@ async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         'fail-over': { type: 'string' },
         filter: { type: 'string' },
+        'no-retained': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -129,13 +131,19 @@ async function run(argv: string[]): Promise<number> {
   if (paths.length !== command.files) throw new UsageError(`${name} needs ${command.filesWanted}\n${USAGE}`);
   const options = parseOptions(args.values, command);
 
-  const engine = createEngine();
+  const engine = createEngine({ memoryBudget: budgetFromEnv(process.env.HEAPLENS_MEMORY_BUDGET) });
   const files = [];
   for (const path of paths) {
     const name = basename(path);
     const progress = progressFor(process.stderr, name); // null unless stderr is a terminal
     try {
-      files.push(await engine.open(await readBlob(path), name, undefined, progress ? (p) => progress.update(p) : undefined));
+      files.push(await engine.open(await readBlob(path), name, undefined, progress ? (p) => progress.update(p) : undefined, { heap: options.noRetained ? 'summary-only' : 'full' }));
+    } catch (e) {
+      // Too big in full but not without retained sizes: name the command that opens it.
+      if (e instanceof HeaplensError && e.hint?.heap === 'summary-only') {
+        throw new HeaplensError(e.code, `${e.message}\nheaplens: to open it so, run: heaplens summary ${shellWord(path)} --no-retained`, e.hint);
+      }
+      throw e;
     } finally {
       progress?.clear();
     }
@@ -154,6 +162,7 @@ function parseOptions(v: Record<string, string | boolean | string[] | undefined>
     if (failOver === null) throw new UsageError(`--fail-over takes a size in bytes (e.g. 1048576 or 1M), not "${v['fail-over']}"`);
   }
   if (v.filter !== undefined && !command.ownOptions?.includes('filter')) throw new UsageError('--filter goes with summary');
+  if (v['no-retained'] && !command.ownOptions?.includes('no-retained')) throw new UsageError('--no-retained goes with summary');
   const by = v.by as GroupBy;
   if (!['file', 'line', 'function', 'traceback'].includes(by)) throw new UsageError(`--by must be file, line, function or traceback, not "${by}"`);
   const limit = Number(v.limit);
@@ -179,8 +188,23 @@ function parseOptions(v: Record<string, string | boolean | string[] | undefined>
   if (value === '') throw new UsageError('--value needs a sample type name, e.g. --value alloc_space');
   const groupLabel = (v['group-label'] as string | undefined) ?? null;
   if (groupLabel === '') throw new UsageError('--group-label needs a label key, e.g. --group-label worker');
-  return { by, mode, filters, value, groupLabel, limit: limit === 0 ? undefined : limit, json: !!v.json, failOver, filter: v.filter as string | undefined };
+  return { by, mode, filters, value, groupLabel, limit: limit === 0 ? undefined : limit, json: !!v.json, failOver, filter: v.filter as string | undefined, noRetained: !!v['no-retained'] };
 }
+
+/**
+ * HEAPLENS_MEMORY_BUDGET (bytes, or 512M / 2G): a smaller memory budget than the default, for
+ * tests and for machines with less to give. It can only lower the budget: a larger value is the
+ * default, so it cannot talk heaplens into planning more than it allows itself.
+ */
+export function budgetFromEnv(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_MEMORY_BUDGET;
+  const n = parseBytes(text);
+  if (n === null || n <= 0) throw new UsageError(`HEAPLENS_MEMORY_BUDGET takes a size in bytes (e.g. 1048576 or 512M), not "${text}"`);
+  return Math.min(n, DEFAULT_MEMORY_BUDGET);
+}
+
+/** A path as one shell word, for a command line the user copies. */
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 async function readBlob(file: string): Promise<Blob> {
   try {

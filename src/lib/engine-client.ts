@@ -17,7 +17,7 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../workers/api/comlink.ts';
 import { HeaplensError } from '../../workers/api/errors.ts';
-import type { EngineApi, Progress, ProfileSummary } from '../../workers/api/types.ts';
+import type { EngineApi, OpenOptions, Progress, ProfileSummary } from '../../workers/api/types.ts';
 import { formatSize } from './format.ts';
 
 export type Engine = Comlink.Remote<EngineApi>;
@@ -72,7 +72,10 @@ export function onEngineCrash(listener: (crash: EngineCrash) => void): () => voi
 function start(): Generation {
   installErrorTransfer();
   // The name carries the lock the worker holds for its life (unique per worker and page).
-  const name = `heaplens-engine:${nextWorker++}:${Math.random().toString(36).slice(2)}`;
+  // `?budget=BYTES` in the page's address lowers the worker's memory budget (tests of files too
+  // big for it); the worker never takes more than its default (engine.worker.ts).
+  const budget = /^\d+$/.test(new URLSearchParams(location.search).get('budget') ?? '') ? `:budget=${new URLSearchParams(location.search).get('budget')}` : '';
+  const name = `heaplens-engine:${nextWorker++}:${Math.random().toString(36).slice(2)}${budget}`;
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name });
   const remote = Comlink.wrap<EngineApi>(worker);
   const gen: Generation = { worker, remote, engine: null as unknown as Engine, dead: false, pending: new Set() };
@@ -242,11 +245,11 @@ export interface OpenJob {
  * thread. Cancel asks the worker to stop; a worker that has not stopped within CANCEL_GRACE_MS
  * (a long step that does not look up) is stopped and replaced.
  */
-export function openProfile(source: Blob, name: string, onProgress: (p: Progress) => void): OpenJob {
+export function openProfile(source: Blob, name: string, onProgress: (p: Progress) => void, options: OpenOptions = {}): OpenJob {
   const e = getEngine();
   const gen = current!;
   const jobId = nextJob++;
-  const promise = e.open(source, name, jobId, Comlink.proxy(onProgress));
+  const promise = e.open(source, name, jobId, Comlink.proxy(onProgress), options);
   let settled = false;
   promise.then(
     () => (settled = true),

@@ -2,7 +2,9 @@
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
-export function formatSize(bytes: number): string {
+/** null: a size that was not computed (a heap snapshot opened without retained sizes): "—". */
+export function formatSize(bytes: number | null): string {
+  if (bytes === null) return NOT_COMPUTED;
   let s = Math.abs(bytes);
   let u = 0;
   while (s >= 1024 && u < UNITS.length - 1) {
@@ -12,6 +14,9 @@ export function formatSize(bytes: number): string {
   const digits = u === 0 ? 0 : s < 10 ? 2 : s < 100 ? 1 : 0;
   return `${bytes < 0 ? MINUS : ''}${s.toFixed(digits)} ${UNITS[u]}`;
 }
+
+/** What a size that was not computed shows (never 0, which would say "nothing"). */
+export const NOT_COMPUTED = '—';
 
 /** One minus sign for every negative number on the page (U+2212, as wide as +). */
 export const MINUS = '−';
@@ -69,7 +74,8 @@ export function formatSignedValue(n: number, unit: string): string {
   return `${n > 0 ? '+' : n < 0 ? '−' : '±'}${formatValue(Math.abs(n), unit)}`;
 }
 
-export function formatPercent(part: number, total: number): string {
+export function formatPercent(part: number | null, total: number): string {
+  if (part === null) return '';
   if (total <= 0) return '–';
   const p = (100 * part) / total;
   return `${p < 0.1 && p > 0 ? '<0.1' : p.toFixed(1)}%`;

@@ -104,7 +104,7 @@ describe('every object DevTools counts is in the same class, with its size and d
       const id = ids.get(f)!;
       const ours = new Map<number, { key: string; self: number; distance: number; retained: number }>();
       for (const r of engine.heapClasses(id, {}).rows) {
-        for (const o of engine.heapObjects(id, r.classId, { limit: r.count }).rows) ours.set(o.node, { key: r.key, self: o.selfSize, distance: o.distance, retained: o.retainedSize });
+        for (const o of engine.heapObjects(id, r.classId, { limit: r.count }).rows) ours.set(o.node, { key: r.key, self: o.selfSize, distance: o.distance, retained: o.retainedSize! });
       }
       const node = snap.createNode(0);
       const wrong: string[] = [];

@@ -173,7 +173,7 @@ describe('containment', () => {
     const root = engine.heapContainment(id(f), 0);
     expect(root.rows.map((r) => r.object.name)).toContain('(GC roots)');
     expect(root.rows.some((r) => r.object.name === 'global' || r.object.className === 'global')).toBe(true);
-    for (let i = 1; i < root.rows.length; i++) expect(root.rows[i].object.retainedSize).toBeLessThanOrEqual(root.rows[i - 1].object.retainedSize);
+    for (let i = 1; i < root.rows.length; i++) expect(root.rows[i].object.retainedSize!).toBeLessThanOrEqual(root.rows[i - 1].object.retainedSize!);
     const big = root.rows[0].object.node;
     const all = engine.heapContainment(id(f), big, { limit: 1e6 });
     const page = engine.heapContainment(id(f), big, { offset: 2, limit: 3 });
@@ -207,7 +207,7 @@ describe('the Summary’s class filter and columns', () => {
       for (const ascending of [true, false]) {
         const rows = engine.heapClasses(id(f), { sort: { by, ascending } }).rows;
         expect(new Set(rows.map((r) => r.key))).toEqual(new Set(all.map((r) => r.key)));
-        const value = (r: (typeof rows)[number]) => r[by];
+        const value = (r: (typeof rows)[number]) => r[by]!;
         for (let i = 1; i < rows.length; i++) {
           const a = value(rows[i - 1]);
           const b = value(rows[i]);

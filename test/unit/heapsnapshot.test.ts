@@ -251,7 +251,7 @@ describe('the class summary', () => {
     }
     for (const old of ['(closure)', '(regexp)']) expect(byName.has(old), old).toBe(false);
     // Largest retained size first.
-    for (let i = 1; i < rows.length; i++) expect(rows[i - 1].retainedSize).toBeGreaterThanOrEqual(rows[i].retainedSize);
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1].retainedSize!).toBeGreaterThanOrEqual(rows[i].retainedSize!);
     // Shallow sizes add up to the heap (moving sizes to owners keeps the total); objects left
     // with size 0 by the move are not counted, as in DevTools.
     expect(rows.reduce((s, c) => s + c.shallowSize, 0)).toBe((await analysisOf('node-plain')).totalSize);
@@ -278,7 +278,7 @@ describe('the class summary', () => {
       // class that dominates others is above it.
       const a = await analyzeHeap(await graphOf(name));
       const objects = new Map<number, { classId: number; retained: number }>();
-      for (const r of rows) for (const o of engine.heapObjects(id, r.classId, { limit: r.count }).rows) objects.set(o.node, { classId: r.classId, retained: o.retainedSize });
+      for (const r of rows) for (const o of engine.heapObjects(id, r.classId, { limit: r.count }).rows) objects.set(o.node, { classId: r.classId, retained: o.retainedSize! });
       const hasChildren = new Uint8Array(a.dominator.length);
       for (let i = 0; i < a.dominator.length; i++) if (i !== ROOT) hasChildren[a.dominator[i]] = 1;
       // hidden(x): a counted object of x's class above x, itself not hidden, dominates others.
@@ -318,7 +318,7 @@ describe('the class summary', () => {
     expect(page3.rows.length).toBe(100);
     const all = [...page1.rows, ...engine.heapObjects(id, leaky.classId, { offset: 100, limit: 100 }).rows, ...page3.rows];
     expect(new Set(all.map((o) => o.node)).size).toBe(300);
-    for (let i = 1; i < all.length; i++) expect(all[i - 1].retainedSize).toBeGreaterThanOrEqual(all[i].retainedSize);
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].retainedSize!).toBeGreaterThanOrEqual(all[i].retainedSize!);
     for (const o of all) {
       expect(g.strings[g.nodeName[o.node]]).toBe('Leaky');
       expect(o).toMatchObject({ className: 'Leaky', id: g.nodeId[o.node], selfSize: g.selfSize[o.node] });
@@ -356,9 +356,9 @@ describe('what keeps an object alive', () => {
     expect(page.total).toBeGreaterThanOrEqual(300);
     const nodes = page.rows.map((o) => o.node);
     expect(nodes).toContain(leaky);
-    for (let i = 1; i < page.rows.length; i++) expect(page.rows[i - 1].retainedSize).toBeGreaterThanOrEqual(page.rows[i].retainedSize);
+    for (let i = 1; i < page.rows.length; i++) expect(page.rows[i - 1].retainedSize!).toBeGreaterThanOrEqual(page.rows[i].retainedSize!);
     for (const n of nodes) expect(a.dominator[n]).toBe(holder.node);
-    const sum = page.rows.reduce((s, o) => s + o.retainedSize, 0);
+    const sum = page.rows.reduce((s, o) => s + o.retainedSize!, 0);
     expect(sum + holder.selfSize).toBe(holder.retainedSize);
     expect(engine.heapDominated(id, holder.node, { offset: 10, limit: 5 }).rows.map((o) => o.node)).toEqual(nodes.slice(10, 15));
   });

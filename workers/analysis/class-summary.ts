@@ -25,8 +25,9 @@ export interface SummaryRow {
 export function summaryRows(
   index: ClassIndex,
   selfSize: ArrayLike<number>,
-  tree: DominatorTree,
-  retained: Uint32Array | Float64Array,
+  /** Null (both) when the snapshot was opened without the dominator pass: retained sizes stay 0. */
+  tree: DominatorTree | null,
+  retained: Uint32Array | Float64Array | null,
   distance: Int32Array,
   filter: Uint8Array | null = null,
   scratch: Scratch = NO_SCRATCH,
@@ -49,7 +50,7 @@ export function summaryRows(
     if (distance[i] < minDistance[c]) minDistance[c] = distance[i];
     counted[i >>> 5] |= 1 << (i & 31);
   }
-  classWalk(classOf, counted, tree, retained, retainedOf, scratch);
+  if (tree && retained) classWalk(classOf, counted, tree, retained, retainedOf, scratch);
   const rows: SummaryRow[] = [];
   for (let c = 0; c < k; c++) {
     if (count[c] === 0) continue;

@@ -124,12 +124,17 @@ export class Owners {
  * referrers carry: an object itself, or the owner of an ownable referrer; two different ones make
  * "several"), so the order of the work does not matter.
  */
-export function shallowSizes(g: HeapGraph): Uint32Array | Float64Array {
+export function shallowSizes(g: HeapGraph, options: { nodeFlags?: Uint8Array; scratch?: Scratch } = {}): Uint32Array | Float64Array {
   const c = typeCodes(g);
   if (!hasUserRoots(g, c) || g.nodeCount >= MULTIPLE - 1) return g.selfSize;
-  const flags = new Uint8Array(g.nodeCount);
-  markOwnable(g, flags);
-  const owners = new Owners(g.nodeCount);
+  // The load's flags (nodeFlags: OWNABLE set) when given, read only here.
+  let flags = options.nodeFlags;
+  if (!flags) {
+    flags = new Uint8Array(g.nodeCount);
+    markOwnable(g, flags);
+  }
+  const scratch = options.scratch ?? NO_SCRATCH;
+  const owners = new Owners(g.nodeCount, scratch.takeZeroed(g.nodeCount));
   const { firstEdge, edgeTo, edgeType } = g;
   const weak = c.edgeWeak;
   for (let from = 0; from < g.nodeCount; from++) {
@@ -139,5 +144,7 @@ export function shallowSizes(g: HeapGraph): Uint32Array | Float64Array {
       if ((flags[to] & OWNABLE) !== 0 && edgeType[e] !== weak) owners.direct(from, to);
     }
   }
-  return owners.finish(g, flags);
+  const size = owners.finish(g, flags, scratch);
+  scratch.give(owners.owner);
+  return size;
 }

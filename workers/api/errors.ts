@@ -52,11 +52,24 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'crashed',
 ];
 
+/**
+ * What the caller can do instead, for code to act on (the message says it in words).
+ * `heap: 'summary-only'`: a heap snapshot too big to open in full fits when opened without
+ * retained sizes (OpenOptions.heap); the estimates are bytes.
+ */
+export interface ErrorHint {
+  heap: 'summary-only';
+  fullEstimate: number;
+  reducedEstimate: number;
+  budget: number;
+}
+
 /** A file, link or question the engine cannot serve: `message` is for the user as it is. */
 export class HeaplensError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly hint?: ErrorHint,
   ) {
     super(message);
     this.name = 'HeaplensError';
@@ -72,12 +85,21 @@ export interface SerializedError {
   heaplens: true;
   code: ErrorCode;
   message: string;
+  hint?: ErrorHint;
 }
 
 export function serializeError(e: HeaplensError): SerializedError {
-  return { heaplens: true, code: e.code, message: e.message };
+  return e.hint ? { heaplens: true, code: e.code, message: e.message, hint: { ...e.hint } } : { heaplens: true, code: e.code, message: e.message };
 }
 
 export function deserializeError(s: SerializedError): HeaplensError {
-  return new HeaplensError(ERROR_CODES.includes(s.code) ? s.code : 'corrupt', String(s.message));
+  return new HeaplensError(ERROR_CODES.includes(s.code) ? s.code : 'corrupt', String(s.message), hintOf(s.hint));
+}
+
+/** Only a hint of the known shape crosses (it came from another realm). */
+function hintOf(h: unknown): ErrorHint | undefined {
+  if (!h || typeof h !== 'object') return undefined;
+  const x = h as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return x.heap === 'summary-only' ? { heap: 'summary-only', fullEstimate: n(x.fullEstimate), reducedEstimate: n(x.reducedEstimate), budget: n(x.budget) } : undefined;
 }

@@ -165,6 +165,26 @@ export interface HeapSummary {
   hasAllocationView?: boolean;
   /** Whether DevTools finds user roots (globals, DOM trees): without them sizes are not moved to owners and no distance is "−". */
   hasUserRoots?: boolean;
+  /**
+   * How the snapshot was opened: 'full' (DevTools' every pass), or 'summary-only' (no dominator
+   * pass: no retained sizes and no dominator tree; names, counts, shallow sizes, distances and
+   * Statistics are DevTools' all the same). Opened so, rows' retainedSize is null.
+   */
+  openMode: HeapOpenMode;
+  /** False when retained sizes were not computed (openMode 'summary-only'). */
+  hasRetainedSizes: boolean;
+}
+
+/**
+ * How a heap snapshot is opened. 'summary-only' skips the dominator pass and what hangs on it
+ * (retained sizes, the dominator tree and its flame graph, "dominates"): about half the memory
+ * (formats/heapsnapshot/layout.ts), for snapshots too big to open in full.
+ */
+export type HeapOpenMode = 'full' | 'summary-only';
+
+export interface OpenOptions {
+  /** Heap snapshots only (default 'full'). */
+  heap?: HeapOpenMode;
 }
 
 /**
@@ -217,8 +237,12 @@ export interface HeapClassRow {
   name: string;
   count: number;
   shallowSize: number;
-  /** Retained size, not counting objects nested (by dominance) in another of the same class. */
-  retainedSize: number;
+  /**
+   * Retained size, not counting objects nested (by dominance) in another of the same class; null
+   * when the snapshot was opened without retained sizes (HeapSummary.hasRetainedSizes): a 0
+   * would read as "keeps nothing alive".
+   */
+  retainedSize: number | null;
   /** DevTools' class key (`,Name`, or `scriptId,line,column,Name` for classes split by constructor location). */
   key: string;
   /** Where the constructor is, for classes DevTools splits by location (two `Record` rows); null otherwise. */
@@ -237,7 +261,8 @@ export interface HeapObjectRow {
   type: string;
   /** Shallow size as DevTools shows it (internal arrays moved to their owner). */
   selfSize: number;
-  retainedSize: number;
+  /** Null when opened without retained sizes (HeapSummary.hasRetainedSizes). */
+  retainedSize: number | null;
   /**
    * DevTools' distance: hops from a user root; ≥ 100,000,000 (BASE_SYSTEM_DISTANCE) when only
    * system roots reach it; −5 when nothing does. `distanceText` is how DevTools prints it.
@@ -389,7 +414,8 @@ export interface LeakClassRow {
   name: string;
   count: number;
   shallowSize: number;
-  retainedSize: number;
+  /** Null when opened without retained sizes. */
+  retainedSize: number | null;
   /** The largest candidates of the class (in the last snapshot), to ask for their retainers. */
   objects: HeapObjectRow[];
 }
@@ -525,7 +551,7 @@ export interface EngineApi {
    * Reads a profile. `jobId` lets `cancel(jobId)` stop it while it reads or indexes. Progress
    * arrives through `onProgress`. Throws a HeaplensError (with a code) for files it cannot read.
    */
-  open(source: Blob | ArrayBuffer | Uint8Array, name: string, jobId?: number, onProgress?: (p: Progress) => void): Promise<ProfileSummary>;
+  open(source: Blob | ArrayBuffer | Uint8Array, name: string, jobId?: number, onProgress?: (p: Progress) => void, options?: OpenOptions): Promise<ProfileSummary>;
   cancel(jobId: number): void;
   /** Frees an open profile; its id is invalid afterwards. */
   close(id: number): void;

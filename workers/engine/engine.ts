@@ -45,15 +45,16 @@ export function createEngine(options: { memoryBudget?: number } = {}): EngineApi
   };
 
   return {
-    async open(source, name, jobId, onProgress) {
+    async open(source, name, jobId, onProgress, openOptions = {}) {
       const job = jobs.control(jobId, onProgress);
+      const heapMode = openOptions.heap ?? 'full';
       try {
-        const { imported } = await importFile(inputOf(source), job, options);
+        const { imported } = await importFile(inputOf(source), job, { ...options, heapMode });
         let doc: OpenDocument;
         if (imported.kind === 'heap') {
           job.progress('indexing', 0, 1);
           await job.yield();
-          doc = await HeapDocument.open(name, imported.graph, job);
+          doc = await HeapDocument.open(name, imported.graph, job, { mode: heapMode });
         } else doc = new AllocationDocument(imported.profile.meta.name ?? name, imported.profile);
         const id = nextId++;
         documents.set(id, doc);

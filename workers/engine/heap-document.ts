@@ -15,6 +15,7 @@ import type {
   HeapNodeFilter,
   HeapObjectQuery,
   HeapObjectRow,
+  HeapOpenMode,
   HeapSample,
   HeapStatistics,
   HeapSummary,
@@ -39,6 +40,7 @@ import { dominatorFlame } from '../analysis/flame/dominators.ts';
 import { duplicatedStrings, duplicateWaste, idRangeFilter, maxJsObjectId, retainedByConsole, retainedByDetachedDom } from '../analysis/heap-filters.ts';
 import { classMembers, detachedElements, detachedKind, dominatedBy, membersOf, nodesById, nodeWithId, objectComparator, slice, type ClassMembers, type ObjectFacts } from '../analysis/heap-pages.ts';
 import { nodeFlags } from '../analysis/node-flags.ts';
+import { shallowSizes } from '../analysis/shallow.ts';
 import { hasUserRoots } from '../analysis/roots.ts';
 import { heapStatistics } from '../analysis/statistics.ts';
 import { scriptNames } from '../analysis/scripts.ts';
@@ -72,8 +74,9 @@ export class HeapDocument {
   private constructor(
     readonly name: string,
     readonly graph: HeapGraph,
-    readonly analysis: HeapAnalysis,
-    readonly tree: DominatorTree,
+    /** The dominator pass; null (and `tree` too) when opened 'summary-only'. */
+    readonly analysis: HeapAnalysis | null,
+    readonly tree: DominatorTree | null,
     /** Shallow sizes as DevTools shows them (moved to owners when the snapshot has user roots). */
     readonly selfSize: Uint32Array | Float64Array,
     /** DevTools' distances (distances.ts). */
@@ -91,8 +94,13 @@ export class HeapDocument {
     this.filtered.set('all', { flags: null, rows, members: null });
   }
 
-  /** Indexes a parsed graph (the "indexing" phase): progress per step, cancellable between steps. */
-  static async open(name: string, graph: HeapGraph, job: JobControl): Promise<HeapDocument> {
+  /**
+   * Indexes a parsed graph (the "indexing" phase): progress per step, cancellable between steps.
+   * `mode: 'summary-only'` leaves out the dominator pass and the dominator tree; every other pass
+   * is the same, so every number but retained sizes is DevTools' all the same.
+   */
+  static async open(name: string, graph: HeapGraph, job: JobControl, options: { mode?: HeapOpenMode } = {}): Promise<HeapDocument> {
+    if (options.mode === 'summary-only') return HeapDocument.openSummaryOnly(name, graph, job);
     const steps = 9;
     const step = async (k: number) => {
       job.progress('indexing', k, steps);
@@ -122,6 +130,48 @@ export class HeapDocument {
     const profile = allocationProfile(graph);
     job.progress('indexing', steps, steps);
     return new HeapDocument(name, graph, analysis, tree, selfSize, distance, classes, rows, statistics, hasUserRoots(graph), profile ? new AllocationDocument(name, profile) : null);
+  }
+
+  /** DevTools' passes but the dominator pass: shallow sizes are moved to owners on their own (shallow.ts). */
+  private static async openSummaryOnly(name: string, graph: HeapGraph, job: JobControl): Promise<HeapDocument> {
+    const steps = 4;
+    const step = async (k: number) => {
+      job.progress('indexing', k, steps);
+      await job.yield();
+    };
+    const domState = propagateDomState(graph);
+    const scratch = new Scratch();
+    const flags = nodeFlags(graph);
+    const { distance } = distancesAndPageObjects(graph, flags, scratch);
+    await step(1);
+    const selfSize = shallowSizes(graph, { nodeFlags: flags, scratch });
+    await step(2);
+    const classes = classIndex(graph, { domState, scratch });
+    const rows = summaryRows(classes, selfSize, null, null, distance, null, scratch);
+    await step(3);
+    // DevTools' total is the root's retained size: every node's shallow size (the unreached hang off the root).
+    let total = graph.meta.extraNativeBytes ?? 0;
+    for (let i = 0; i < graph.nodeCount; i++) total += selfSize[i];
+    const statistics = heapStatistics(graph, selfSize, total);
+    const profile = allocationProfile(graph);
+    job.progress('indexing', steps, steps);
+    return new HeapDocument(name, graph, null, null, selfSize, distance, classes, rows, statistics, hasUserRoots(graph), profile ? new AllocationDocument(name, profile) : null);
+  }
+
+  get hasRetainedSizes(): boolean {
+    return this.analysis !== null;
+  }
+
+  /**
+   * What lists DevTools orders by retained size are ordered by: retained sizes, or without them
+   * shallow sizes (the nearest figure there is; the rows then say their retained size is null).
+   */
+  get sizeForOrder(): Uint32Array | Float64Array {
+    return this.analysis?.retainedSize ?? this.selfSize;
+  }
+
+  private noRetainedSizes(what: string): never {
+    throw new HeaplensError('unsupported-query', `${this.name} was opened without retained sizes (no dominator tree), so it has no ${what}. Open it in full to see it.`);
   }
 
   get totalSize(): number {
@@ -159,6 +209,8 @@ export class HeapDocument {
       hasTimeline: g.samples !== null && g.samples.length > 0,
       hasAllocationView: AllocationView.available(g),
       hasUserRoots: this.userRoots,
+      openMode: this.analysis ? 'full' : 'summary-only',
+      hasRetainedSizes: this.analysis !== null,
     };
   }
 
@@ -179,7 +231,7 @@ export class HeapDocument {
       return v;
     }
     const flags = this.flagsOf(filter!);
-    v = { flags, rows: summaryRows(this.classes, this.selfSize, this.tree, this.analysis.retainedSize, this.distance, flags), members: null };
+    v = { flags, rows: summaryRows(this.classes, this.selfSize, this.tree, this.analysis?.retainedSize ?? null, this.distance, flags), members: null };
     this.filtered.set(key, v);
     for (const k of this.filtered.keys()) {
       if (this.filtered.size <= MAX_FILTERS) break;
@@ -219,7 +271,9 @@ export class HeapDocument {
     let rows = v.rows;
     const match = this.classFilter(query.filter, v.flags);
     if (match) rows = rows.filter(match);
-    rows = sortSummary([...rows], this.classes, query.sort?.by, query.sort?.ascending ?? false);
+    // Without retained sizes their column (DevTools' default order) is ordered by shallow size.
+    const by = !this.analysis && (query.sort?.by ?? 'retainedSize') === 'retainedSize' ? 'shallowSize' : query.sort?.by;
+    rows = sortSummary([...rows], this.classes, by, query.sort?.ascending ?? false);
     const offset = Math.max(0, query.offset ?? 0);
     const shown = rows.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
     return { total: rows.length, rows: shown.map((r) => this.classRow(r)) };
@@ -255,7 +309,7 @@ export class HeapDocument {
 
   private classRow(r: SummaryRow): HeapClassRow {
     const c = this.classes.classes[r.classId];
-    return { ...r, name: c.name, key: c.key, location: this.locationOut(c), distanceText: distanceText(r.distance) };
+    return { ...r, retainedSize: this.analysis ? r.retainedSize : null, name: c.name, key: c.key, location: this.locationOut(c), distanceText: distanceText(r.distance) };
   }
 
   locationOut(c: HeapClass): SourceLocationOut | null {
@@ -278,7 +332,7 @@ export class HeapDocument {
   }
 
   facts(): ObjectFacts {
-    return { g: this.graph, selfSize: this.selfSize, retained: this.analysis.retainedSize, distance: this.distance, name: (n) => this.displayName(n) };
+    return { g: this.graph, selfSize: this.selfSize, retained: this.sizeForOrder, distance: this.distance, name: (n) => this.displayName(n) };
   }
 
   objectAt(node: number): HeapObjectRow {
@@ -306,12 +360,13 @@ export class HeapDocument {
 
   /** What an object dominates (keeps alive alone), largest first. */
   dominated(node: number, range: Range = {}): Page<HeapObjectRow> {
+    if (!this.tree || !this.analysis) this.noRetainedSizes('"dominates" list');
     return this.page(dominatedBy(this.tree, node, this.analysis.retainedSize), range.offset, range.limit ?? 100);
   }
 
   /** Detached DOM elements, largest retained size first. */
   detached(range: Range = {}): Page<HeapObjectRow> {
-    this.detachedList ??= detachedElements(this.graph, this.classes, this.analysis.retainedSize);
+    this.detachedList ??= detachedElements(this.graph, this.classes, this.sizeForOrder);
     return this.page(this.detachedList, range.offset, range.limit ?? 100);
   }
 
@@ -380,7 +435,7 @@ export class HeapDocument {
   /** memlab's leak candidates: allocated between `first` and `second`, alive in this one. */
   leaks(first: HeapDocument, second: HeapDocument, range: Range = {}): Page<LeakClassRow> {
     const candidates = leakCandidates(first.graph, second.graph, this.graph);
-    const all = leaksByClass(this.graph, this.classes, this.selfSize, this.analysis.retainedSize, this.distance, candidates);
+    const all = leaksByClass(this.graph, this.classes, this.selfSize, this.sizeForOrder, this.distance, candidates);
     const offset = Math.max(0, range.offset ?? 0);
     const shown = all.slice(offset, range.limit === undefined ? undefined : offset + range.limit);
     return {
@@ -389,13 +444,14 @@ export class HeapDocument {
         name: this.classes.names[c.classId],
         count: c.nodes.length,
         shallowSize: c.shallowSize,
-        retainedSize: c.retainedSize,
+        retainedSize: this.analysis ? c.retainedSize : null,
         objects: c.nodes.slice(0, 10).map((n) => this.row(n)),
       })),
     };
   }
 
   flame(): FlameLayout {
+    if (!this.tree || !this.analysis) this.noRetainedSizes('dominator flame graph');
     return dominatorFlame(this.graph, this.analysis, this.classes, this.selfSize, this.tree);
   }
 
@@ -471,7 +527,7 @@ export class HeapDocument {
       className: this.classes.names[classId],
       type: g.nodeTypes[g.nodeType[node]],
       selfSize: this.selfSize[node],
-      retainedSize: this.analysis.retainedSize[node],
+      retainedSize: this.analysis ? this.analysis.retainedSize[node] : null,
       distance: this.distance[node],
       distanceText: distanceText(this.distance[node]),
       detached: g.detachedness ? g.detachedness[node] === 2 : false,

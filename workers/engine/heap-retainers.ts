@@ -7,13 +7,13 @@ import { BASE_UNREACHABLE_DISTANCE, distanceText } from '../analysis/distances.t
 import { ROOT } from '../analysis/dominators.ts';
 import { buildRetainers, containmentEdges, retainerPaths, RetainersView, retainingEdges, sortRetainers, type Retainers } from '../analysis/retainers.ts';
 import type { HeapObjectRow } from '../api/types.ts';
-import type { HeapAnalysis } from '../analysis/dominators.ts';
 import { edgeText, type HeapGraph, type TypeCodes } from '../model/heap-graph.ts';
 
 /** What the retainer state needs of its heap document (the document passes itself). */
 export interface RetainerHost {
   readonly graph: HeapGraph;
-  readonly analysis: HeapAnalysis;
+  /** Retained sizes, or shallow sizes when opened without them: what the containment grid is ordered by. */
+  readonly sizeForOrder: Uint32Array | Float64Array;
   readonly distance: Int32Array;
   readonly codes: TypeCodes;
   row(node: number): HeapObjectRow;
@@ -81,7 +81,7 @@ export class HeapRetainerState {
   containment(node: number = ROOT, query: HeapEdgeQuery = {}): Page<HeapEdgeRow> {
     this.checkNode(node);
     const g = this.doc.graph;
-    const edges = containmentEdges(g, node, this.doc.analysis.retainedSize);
+    const edges = containmentEdges(g, node, this.doc.sizeForOrder);
     const path = new Set([...(query.ancestors ?? []), node]);
     const rows = this.pageOf(edges, query).map((e) => {
       const to = g.edgeTo[e];

@@ -16,7 +16,8 @@ export function allocationsOf(doc: OpenDocument): AllocationDocument | null {
 }
 
 function capabilities(profile: Profile | null, heap: HeapSummary | null): Capabilities {
-  const heapViews: ViewId[] = heap ? ['heap', 'dominators'] : [];
+  // The dominator flame graph needs the dominator tree, which a summary-only open leaves out.
+  const heapViews: ViewId[] = heap ? (heap.hasRetainedSizes ? ['heap', 'dominators'] : ['heap']) : [];
   // A timeline needs its samples; DevTools' Allocation view its trace tree (timelines and --track-heap-objects snapshots).
   if (heap?.hasTimeline) heapViews.push('timeline');
   if (heap?.hasAllocationView) heapViews.push('allocation');

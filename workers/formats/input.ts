@@ -10,7 +10,7 @@
 // or damaged ('corrupt').
 
 import { HeaplensError } from '../api/errors.ts';
-import type { Progress } from '../api/types.ts';
+import type { HeapOpenMode, Progress } from '../api/types.ts';
 import type { JobControl } from '../model/job.ts';
 import { measureGzip } from './gzip-measure.ts';
 
@@ -25,6 +25,8 @@ export interface ImportInput {
   readonly maxLength: number;
   /** Bytes of memory the reader may plan for (checked by readers that can estimate theirs). */
   readonly memoryBudget: number;
+  /** How a heap snapshot will be indexed (OpenOptions.heap; readers of other formats ignore it). */
+  readonly heapMode?: HeapOpenMode;
   stream(): ReadableStream<Uint8Array>;
   /** The whole input, read with 'reading' progress; no copy when it is in memory already. */
   bytes(job: JobControl): Promise<Uint8Array>;

@@ -3,6 +3,7 @@
 // messages that list what heaplens reads are built from this list.
 
 import { HeaplensError } from '../api/errors.ts';
+import type { HeapOpenMode } from '../api/types.ts';
 import type { JobControl } from '../model/job.ts';
 import { compactImporter } from './compact/index.ts';
 import { heapProfileImporter } from './heapprofile/index.ts';
@@ -42,6 +43,8 @@ const isGzip = (head: Uint8Array) => head[0] === 0x1f && head[1] === 0x8b;
 export interface ImportOptions {
   /** Bytes of memory a reader may plan for (see DEFAULT_MEMORY_BUDGET). */
   memoryBudget?: number;
+  /** How a heap snapshot will be indexed (its budget check depends on it). */
+  heapMode?: HeapOpenMode;
 }
 
 /**
@@ -63,12 +66,13 @@ export async function importFile(file: ImportInput, job: JobControl, options: Im
       importer.tooBig?.(past, true) ??
       `This gzip file (${formatBytes(file.size)}) expands past ${formatBytes(past)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`;
     input = gz.bounded(importer.maxBytes, tooBig, memoryBudget);
+    if (options.heapMode) input = { ...input, heapMode: options.heapMode };
   } else {
     importer = sniff(head, file.size);
     if (file.size > importer.maxBytes) {
       throw new HeaplensError('too-big', importer.tooBig?.(file.size) ?? `This file is ${formatBytes(file.size)}; heaplens reads such files up to ${formatBytes(importer.maxBytes)}.`);
     }
-    input = file.memoryBudget === memoryBudget ? file : { ...file, memoryBudget };
+    input = file.memoryBudget === memoryBudget && !options.heapMode ? file : { ...file, memoryBudget, heapMode: options.heapMode };
   }
   try {
     return { importer, imported: await importer.open(input, job) };

@@ -2,7 +2,7 @@
 // which frees it in the worker. A file whose content is already open is shown again rather
 // than read a second time, so opening the same snapshot three times costs what once does.
 import { HeaplensError } from '../../../workers/api/errors.ts';
-import type { ProfileSummary } from '../../../workers/api/types.ts';
+import type { HeapOpenMode, ProfileSummary } from '../../../workers/api/types.ts';
 import { getEngine, onEngineCrash, openProfile, type EngineCrash, type OpenJob } from '../engine-client.ts';
 import { contentFingerprint } from '../library-content.ts';
 import { addToLibrary, blobOf, StorageFullError } from '../library.svelte.ts';
@@ -19,6 +19,8 @@ export interface OpenOptions {
   keepView?: boolean;
   /** Keep it in the library (default); a data link's profile is not kept. */
   keep?: boolean;
+  /** A heap snapshot opened without retained sizes ('summary-only'): what the too-big banner offers. */
+  heap?: HeapOpenMode;
 }
 
 let job: OpenJob | null = null;
@@ -28,6 +30,7 @@ const fingerprints = new Map<number, string>();
 export async function open(blob: Blob, name: string, options: OpenOptions = {}): Promise<ProfileSummary | null> {
   job?.cancel();
   session.error = null;
+  session.retry = null;
   const fingerprint = await contentFingerprint(blob).catch(() => null);
   const already = fingerprint ? session.opened.find((p) => fingerprints.get(p.id) === fingerprint) : undefined;
   if (already) {
@@ -36,9 +39,14 @@ export async function open(blob: Blob, name: string, options: OpenOptions = {}):
     return already;
   }
   session.progress = { phase: 'reading', done: 0, total: blob.size, name };
-  const current = openProfile(blob, name, (p) => {
-    if (job === current) session.progress = { ...p, name };
-  });
+  const current = openProfile(
+    blob,
+    name,
+    (p) => {
+      if (job === current) session.progress = { ...p, name };
+    },
+    { heap: options.heap ?? 'full' },
+  );
   job = current;
   try {
     const summary = await current.promise;
@@ -56,6 +64,8 @@ export async function open(blob: Blob, name: string, options: OpenOptions = {}):
     if (job !== current) return null;
     // A crash is reported by recoverFromCrash, which also brings the other profiles back.
     if (!(e instanceof HeaplensError && (e.code === 'cancelled' || e.code === 'crashed'))) session.error = `${name}: ${(e as Error)?.message ?? String(e)}`;
+    // Too big in full, but it fits without retained sizes: the banner offers that (openReduced).
+    if (e instanceof HeaplensError && e.hint?.heap === 'summary-only' && session.error) session.retry = { error: session.error, blob, name, heap: 'summary-only', options: { ...options } };
     return null;
   } finally {
     if (job === current) {
@@ -88,6 +98,13 @@ function keep(blob: Blob, name: string, summary: ProfileSummary, options: OpenOp
     },
     (e) => (session.notice = e instanceof StorageFullError ? e.message : `The library could not keep ${name}: ${(e as Error).message}`),
   );
+}
+
+/** The banner's offer: the file the last open refused, opened again as its error's hint says. */
+export function openRetry(): Promise<ProfileSummary | null> {
+  const r = session.retry;
+  if (!r) return Promise.resolve(null);
+  return open(r.blob, r.name, { ...(r.options as OpenOptions), heap: r.heap });
 }
 
 /** Another open profile comes back on screen. */
@@ -150,7 +167,8 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
     if (crash.busyWith.includes(p.id)) lost.push(`${p.name} (in use when the engine stopped)`);
     else if (!entryId) lost.push(`${p.name} (not in the library)`);
     else {
-      const summary = await reopen(entryId, p.name);
+      // As it was opened: a snapshot opened without retained sizes would not fit in full now either.
+      const summary = await reopen(entryId, p.name, p.heap?.openMode ?? 'full');
       if (mine !== recovery) return; // another crash: its recovery takes over
       if (!summary) {
         lost.push(p.name);
@@ -176,13 +194,18 @@ async function recoverFromCrash(crash: EngineCrash): Promise<void> {
 }
 
 /** One profile back from its library entry, with progress; null when it cannot be. */
-async function reopen(entryId: string, name: string): Promise<ProfileSummary | null> {
+async function reopen(entryId: string, name: string, heap: HeapOpenMode): Promise<ProfileSummary | null> {
   const blob = await blobOf(entryId).catch(() => null);
   if (!blob) return null;
   const label = `${name} (reopening)`;
-  const current = openProfile(blob, name, (p) => {
-    if (reopening === current && !job) session.progress = { ...p, name: label };
-  });
+  const current = openProfile(
+    blob,
+    name,
+    (p) => {
+      if (reopening === current && !job) session.progress = { ...p, name: label };
+    },
+    { heap },
+  );
   reopening = current;
   try {
     return await current.promise;

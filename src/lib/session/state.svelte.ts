@@ -2,7 +2,7 @@
 // of a diff), where the one on screen came from, and what the page tells the user. The modules
 // beside this one change it: opening.svelte.ts (opening and closing), sources.svelte.ts (files,
 // hosted URLs, data links, the library), url-sync.svelte.ts (the hash).
-import type { Progress, ProfileSummary } from '../../../workers/api/types.ts';
+import type { HeapOpenMode, Progress, ProfileSummary } from '../../../workers/api/types.ts';
 
 export interface Source {
   url: string | null;
@@ -19,6 +19,11 @@ export const session = $state({
   /** Per open profile (by engine id): its library entry and when its file was saved. */
   about: {} as Record<number, { libraryId: string | null; savedAt: number | null }>,
   error: null as string | null,
+  /**
+   * With `error`: the file that was too big to open in full but fits without retained sizes
+   * (the error's hint), so the banner can offer to open it so.
+   */
+  retry: null as { error: string; blob: Blob; name: string; heap: HeapOpenMode; options: Record<string, unknown> } | null,
   notice: null as string | null,
   progress: null as (Progress & { name: string }) | null,
 });

@@ -14,7 +14,7 @@ export const heapSnapshotImporter: Importer = {
   // is allocated.
   maxBytes: Number.MAX_SAFE_INTEGER,
   async open(input, job) {
-    const bounds = { length: input.length, maxLength: input.maxLength, compressedSize: input.size, memoryBudget: input.memoryBudget };
+    const bounds = { length: input.length, maxLength: input.maxLength, compressedSize: input.size, memoryBudget: input.memoryBudget, heapMode: input.heapMode };
     return { kind: 'heap', graph: await parseHeapSnapshot(input.stream(), bounds, job, (consumed) => input.progress(job, 'parsing', consumed)) };
   },
 };

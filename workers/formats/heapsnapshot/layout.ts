@@ -5,6 +5,7 @@
 // detachedness), newer V8 6 plus trace_node_id only when tracing, `locations` has 4 or 5 fields.
 
 import { HeaplensError } from '../../api/errors.ts';
+import type { HeapOpenMode } from '../../api/types.ts';
 import { formatBytes } from '../input.ts';
 
 export interface SnapshotMeta {
@@ -42,6 +43,8 @@ export interface SnapshotBounds {
   compressedSize?: number;
   /** Bytes of memory the graph, its indexes and the kept sections may take. */
   memoryBudget: number;
+  /** How the graph will be indexed (default 'full'): decides the estimate held against the budget. */
+  heapMode?: HeapOpenMode;
 }
 
 /** Where the scanner is in the file, for messages that say where it went wrong. */
@@ -70,8 +73,20 @@ export class ScanPosition {
 export const BYTES_PER_NODE = 80;
 export const BYTES_PER_EDGE = 14;
 
-export function heapMemoryEstimate(nodeCount: number, edgeCount: number): number {
-  return nodeCount * BYTES_PER_NODE + edgeCount * BYTES_PER_EDGE;
+// Opened 'summary-only' (no dominator pass): the graph's 22 B/node and 9 B/edge, then at the
+// peak distances, moved shallow sizes, owners, node flags, DOM states, the search queue and the
+// class index (~18 B/node). The strings and locations are not in it: the scanner holds them
+// against what the budget leaves (keptMemory, over-estimated). Checked the same way as above
+// (peak RSS of `heaplens summary --json --no-retained`, the bundle, less `heaplens --help`'s,
+// best of 3): 280.7 MB for 3.0 M / 8.7 M (estimate 198.6 MB + kept sections 103.8 MB = 302 MB;
+// the full open 341.8 MB in the same runs), 94.7 MB for 0.71 M / 2.1 M (47.5 + 27.4 = 75 MB; full
+// 107.7 MB). The parse's own peak is most of it: after it (a forced GC) the graph, its strings and
+// locations hold 181 MB of the 200 MB snapshot's; so the whole process needs ~82 % of a full open.
+export const REDUCED_BYTES_PER_NODE = 40;
+export const REDUCED_BYTES_PER_EDGE = 9;
+
+export function heapMemoryEstimate(nodeCount: number, edgeCount: number, mode: HeapOpenMode = 'full'): number {
+  return mode === 'summary-only' ? nodeCount * REDUCED_BYTES_PER_NODE + edgeCount * REDUCED_BYTES_PER_EDGE : nodeCount * BYTES_PER_NODE + edgeCount * BYTES_PER_EDGE;
 }
 
 
@@ -92,6 +107,31 @@ export interface Layout {
   edgeElement: number;
   edgeHidden: number;
   hasDetachedness: boolean;
+}
+
+/**
+ * The header's counts against the memory budget, for the mode asked. A full open that does not
+ * fit while a summary-only one would says so, and carries the hint callers offer it from.
+ */
+function checkBudget(nodeCount: number, edgeCount: number, counts: string, bounds: SnapshotBounds): void {
+  const mode = bounds.heapMode ?? 'full';
+  const budget = bounds.memoryBudget;
+  const needs = heapMemoryEstimate(nodeCount, edgeCount, mode);
+  if (needs <= budget) return;
+  const reduced = heapMemoryEstimate(nodeCount, edgeCount, 'summary-only');
+  const perItem = mode === 'full' ? `${BYTES_PER_NODE} bytes per node and ${BYTES_PER_EDGE} per edge` : `${REDUCED_BYTES_PER_NODE} bytes per node and ${REDUCED_BYTES_PER_EDGE} per edge, without retained sizes`;
+  const head =
+    `This heap snapshot announces ${counts}; opening it takes about ${formatBytes(needs)} of memory ` +
+    `(${perItem}), more than the ${formatBytes(budget)} heaplens allows itself here. `;
+  if (mode === 'full' && reduced <= budget) {
+    throw new HeaplensError(
+      'too-big',
+      head +
+        `Opened without retained sizes (no dominator tree: the Summary's names, counts, shallow sizes and distances, and Statistics, as DevTools shows them) it takes about ${formatBytes(reduced)}, which fits.`,
+      { heap: 'summary-only', fullEstimate: needs, reducedEstimate: reduced, budget },
+    );
+  }
+  throw new HeaplensError('too-big', head + 'Take the snapshot of a smaller heap (earlier, or of one process), or open it on a machine with more memory.');
 }
 
 /** Checks the header and derives the layout; `at` is the header's end, for messages. */
@@ -127,15 +167,7 @@ export function readLayout(h: SnapshotHeader, pos: ScanPosition, at: number): La
   if (nodeCount > MAX_U32 - 1 || edgeCount > MAX_U32) {
     throw new HeaplensError('too-big', `This heap snapshot announces more than 4 billion nodes or edges (${nodeCount.toLocaleString('en-US')} nodes), more than heaplens can index.`);
   }
-  const needs = heapMemoryEstimate(nodeCount, edgeCount);
-  if (needs > pos.bounds.memoryBudget) {
-    throw new HeaplensError(
-      'too-big',
-      `This heap snapshot announces ${counts}; opening it takes about ${formatBytes(needs)} of memory ` +
-        `(${BYTES_PER_NODE} bytes per node and ${BYTES_PER_EDGE} per edge), more than the ${formatBytes(pos.bounds.memoryBudget)} heaplens allows itself here. ` +
-        'Take the snapshot of a smaller heap (earlier, or of one process), or open it on a machine with more memory.',
-    );
-  }
+  checkBudget(nodeCount, edgeCount, counts, pos.bounds);
   for (const needed of ['type', 'name', 'id', 'self_size', 'edge_count']) {
     if (!meta.node_fields.includes(needed)) pos.fail(`snapshot.meta.node_fields has no "${needed}"`, at);
   }

@@ -305,7 +305,7 @@ export class HeapSnapshotScanner {
         this.fail('the "snapshot" header is not valid JSON', end);
       }
       this.layout = readLayout(parsed as SnapshotHeader, this.pos, end);
-      this.keptRoom = Math.max(0, this.pos.bounds.memoryBudget - heapMemoryEstimate(this.layout.nodeCount, this.layout.edgeCount));
+      this.keptRoom = Math.max(0, this.pos.bounds.memoryBudget - heapMemoryEstimate(this.layout.nodeCount, this.layout.edgeCount, this.pos.bounds.heapMode));
       this.records = new RecordReader(this.layout, this.pos);
     }
     this.state = State.BetweenSections;
