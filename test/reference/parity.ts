@@ -8,13 +8,14 @@
 //
 // usage: npx tsx test/reference/parity.ts [--json] [FIXTURE …]
 
-import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { HeapClassRow } from '../../workers/api/types.ts';
 import { createEngine } from '../../workers/engine/engine.ts';
 import { load, statistics, summary, type Snapshot, type SummaryRow } from './devtools.ts';
+import { HEAP_FIXTURE_DIR, heapFixtures } from './heap-fixtures.ts';
 
-const DIR = join(import.meta.dirname, '../fixtures/heapsnapshot');
+const DIR = HEAP_FIXTURE_DIR;
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const only = args.filter((a) => !a.startsWith('--'));
@@ -31,16 +32,7 @@ interface FixtureResult {
 }
 
 function fixtures(): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const f of readdirSync(DIR).sort()) {
-    if (!/\.(heapsnapshot|heaptimeline)$/.test(f)) continue;
-    const real = realpathSync(join(DIR, f));
-    if (seen.has(real)) continue; // node-tracked is a link to node-before
-    seen.add(real);
-    if (only.length === 0 || only.some((o) => f.startsWith(o))) out.push(f);
-  }
-  return out;
+  return heapFixtures().filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 }
 
 const same = (a: SummaryRow, b: HeapClassRow) =>

@@ -3,27 +3,17 @@
 // calls it: test/reference/devtools.ts) on every snapshot fixture. Nothing expected here is
 // computed by heaplens' code or written down by hand; each test prints how many values it compared.
 
-import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeapClassRow, HeapNodeFilter, ProfileSummary } from '../../workers/api/types.ts';
 import { createEngine } from '../../workers/engine/engine.ts';
 import * as devtools from '../reference/devtools.ts';
+import { HEAP_FIXTURE_DIR, heapFixtures } from '../reference/heap-fixtures.ts';
 
-const DIR = join(__dirname, '../fixtures/heapsnapshot');
+const DIR = HEAP_FIXTURE_DIR;
 /** Every snapshot fixture once (node-tracked is a link to node-before). */
-const FIXTURES = (() => {
-  const seen = new Set<string>();
-  return readdirSync(DIR)
-    .sort()
-    .filter((f) => /\.(heapsnapshot|heaptimeline)$/.test(f))
-    .filter((f) => {
-      const real = realpathSync(join(DIR, f));
-      if (seen.has(real)) return false;
-      seen.add(real);
-      return true;
-    });
-})();
+const FIXTURES = heapFixtures();
 /** Snapshots of one process (earlier, later), and one pair of two processes. */
 const PAIRS: [string, string][] = [
   ['node-before.heapsnapshot', 'node-after.heapsnapshot'],

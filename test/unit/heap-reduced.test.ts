@@ -5,7 +5,7 @@
 // Statistics: every expected number comes from heap-snapshot-toolkit (test/reference/devtools.ts).
 
 import * as Comlink from 'comlink';
-import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeaplensError } from '../../workers/api/errors.ts';
@@ -14,20 +14,10 @@ import type { HeapClassRow } from '../../workers/api/types.ts';
 import { createEngine } from '../../workers/engine/engine.ts';
 import { heapMemoryEstimate } from '../../workers/formats/heapsnapshot/layout.ts';
 import * as devtools from '../reference/devtools.ts';
+import { HEAP_FIXTURE_DIR, heapFixtures } from '../reference/heap-fixtures.ts';
 
-const DIR = join(__dirname, '../fixtures/heapsnapshot');
-const FIXTURES = (() => {
-  const seen = new Set<string>();
-  return readdirSync(DIR)
-    .sort()
-    .filter((f) => /\.(heapsnapshot|heaptimeline)$/.test(f))
-    .filter((f) => {
-      const real = realpathSync(join(DIR, f));
-      if (seen.has(real)) return false;
-      seen.add(real);
-      return true;
-    });
-})();
+const DIR = HEAP_FIXTURE_DIR;
+const FIXTURES = heapFixtures();
 
 const bytesOf = (f: string) => new Uint8Array(readFileSync(join(DIR, f)));
 

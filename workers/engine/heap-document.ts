@@ -60,6 +60,12 @@ interface FilteredView {
   members: ClassMembers | null;
 }
 
+/** Step k of `steps` of the indexing phase: reported, then a chance to cancel. */
+const indexingStep = (job: JobControl, steps: number) => async (k: number) => {
+  job.progress('indexing', k, steps);
+  await job.yield();
+};
+
 export class HeapDocument {
   private readonly filtered = new Map<string, FilteredView>();
   private byId: Uint32Array | null = null;
@@ -102,10 +108,7 @@ export class HeapDocument {
   static async open(name: string, graph: HeapGraph, job: JobControl, options: { mode?: HeapOpenMode } = {}): Promise<HeapDocument> {
     if (options.mode === 'summary-only') return HeapDocument.openSummaryOnly(name, graph, job);
     const steps = 9;
-    const step = async (k: number) => {
-      job.progress('indexing', k, steps);
-      await job.yield();
-    };
+    const step = indexingStep(job, steps);
     const domState = propagateDomState(graph);
     // The distance search also finds the page objects the dominators need; the dominator pass
     // moves shallow sizes to owners in its sweep over the edges (DevTools' order of passes gives
@@ -135,10 +138,7 @@ export class HeapDocument {
   /** DevTools' passes but the dominator pass: shallow sizes are moved to owners on their own (shallow.ts). */
   private static async openSummaryOnly(name: string, graph: HeapGraph, job: JobControl): Promise<HeapDocument> {
     const steps = 4;
-    const step = async (k: number) => {
-      job.progress('indexing', k, steps);
-      await job.yield();
-    };
+    const step = indexingStep(job, steps);
     const domState = propagateDomState(graph);
     const scratch = new Scratch();
     const flags = nodeFlags(graph);
