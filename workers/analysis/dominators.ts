@@ -128,10 +128,10 @@ export async function analyzeHeap(
   await step(3);
   const idom = immediateDominators(dfs, { firstPred: edges.firstPred, pred: preds });
   // The predecessor lists are the biggest dead array now: retained sizes take its buffer.
-  scratch.give(preds, edges.firstPred);
+  scratch.give(preds, edges.firstPred, dfs.link, dfs.semi);
   await step(4);
   const result = retainedSizes(g, dfs, idom, selfSize, scratch);
-  scratch.give(idom, dfs.vertex, dfs.parent, dfs.semi); // label became `dominator`
+  scratch.give(idom, dfs.vertex);
   job.progress('indexing', steps, steps);
   return analysisOf(g, rules, selfSize, result.dominator, result.retainedSize, result.totalSize, g.nodeCount - dfs.reached);
 }
@@ -139,32 +139,31 @@ export async function analyzeHeap(
 /**
  * DFS numbering over retaining edges: from the root, then from orphans, then the rest. All later
  * arrays live in DFS-number space (1-based; 0 = none), where the hot loops stay cache-friendly.
- * `semi` and `label` serve as the DFS stack before they take their roles.
+ * `semi` and the odd entries of `link` serve as the DFS stack first, and those entries of `link` as
+ * the predecessor lists' fill pointers next.
  */
 interface Numbering {
   count: number;
   reached: number;
   num: Uint32Array; // node → number; later reused as `idom`
   vertex: Uint32Array; // number → node
-  parent: Uint32Array; // number → DFS tree parent's number, later the forest link
+  /** By number v: [2v] the DFS tree parent's number, later the forest link; [2v + 1] a work entry of each pass. */
+  link: Uint32Array;
   semi: Uint32Array;
-  label: Uint32Array;
 }
 
 function numberNodes(g: HeapGraph, edges: EdgeClasses, scratch: Scratch): Numbering {
   const n = g.nodeCount;
   const { firstEdge, edgeTo } = g;
   const { retaining, firstPred, strong } = edges;
-  // Every node gets a number, so vertex and parent are written before they are read; semi and
-  // label serve as the DFS stack first.
+  // Every node gets a number, so vertex and link are written before they are read.
   const num = scratch.takeZeroed(n + 1);
   const vertex = scratch.take(n + 1);
-  const parent = scratch.take(n + 1);
-  parent[0] = 0;
+  const link = scratch.take(2 * (n + 1));
+  link[0] = 0;
   vertex[0] = 0;
   const semi = scratch.take(n + 1);
-  const label = scratch.take(n + 1);
-  const dfs: DfsState = { count: 0, num, vertex, parent, stackNode: semi, stackEdge: label, retaining, firstPred, firstEdge, edgeTo };
+  const dfs: DfsState = { count: 0, num, vertex, link, stackNode: semi, retaining, firstPred, firstEdge, edgeTo };
   depthFirst(dfs, ROOT, 0);
   const reached = dfs.count;
   if (dfs.count < n) {
@@ -177,10 +176,10 @@ function numberNodes(g: HeapGraph, edges: EdgeClasses, scratch: Scratch): Number
       if (num[node] !== 0) continue;
       num[node] = ++dfs.count;
       vertex[dfs.count] = node;
-      parent[dfs.count] = 1;
+      link[2 * dfs.count] = 1;
     }
   }
-  return { count: dfs.count, reached, num, vertex, parent, semi, label };
+  return { count: dfs.count, reached, num, vertex, link, semi };
 }
 
 /**
@@ -191,41 +190,47 @@ function predecessors(g: HeapGraph, edges: EdgeClasses, dfs: Numbering, scratch:
   const n = g.nodeCount;
   const { firstEdge, edgeTo } = g;
   const { retaining, firstPred } = edges;
-  const { count, num, vertex, label } = dfs;
-  const fill = label;
-  fill[0] = 0;
-  for (let w = 1; w <= count; w++) fill[w] = firstPred[vertex[w]];
+  const { count, num, vertex, link } = dfs;
+  // The fill pointer of number w is link[2w + 1] (beside w's DFS parent, in the same cache line).
+  link[1] = 0;
+  for (let w = 1; w <= count; w++) link[2 * w + 1] = firstPred[vertex[w]];
   firstPred[0] = firstPred[1] = 0;
-  for (let w = 1; w <= count; w++) firstPred[w + 1] = firstPred[w] + fill[w];
+  for (let w = 1; w <= count; w++) {
+    firstPred[w + 1] = firstPred[w] + link[2 * w + 1];
+    link[2 * w + 1] = firstPred[w];
+  }
   const pred = scratch.take(firstPred[count + 1]); // every entry is written
-  fill.set(firstPred.subarray(0, count + 1));
   for (let from = 0; from < n; from++) {
     const fromNumber = num[from];
     for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
       if ((retaining[e >>> 5] & (1 << (e & 31))) === 0) continue;
-      pred[fill[num[edgeTo[e]]]++] = fromNumber;
+      pred[link[2 * num[edgeTo[e]] + 1]++] = fromNumber;
     }
   }
   return pred;
 }
 
 /**
- * Semidominators (path-compressed eval over the processed forest, whose links are the `parent`
+ * Semidominators (path-compressed eval over the processed forest, whose links are the `link`
  * entries of numbers above w), then idom = NCA(DFS parent, semidominator). Returns idom by DFS
  * number (in the array that held node → number).
  */
 function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pred: Uint32Array }): Uint32Array {
-  const { count, parent, semi, label } = dfs;
+  const { count, semi } = dfs;
+  const link = dfs.link;
   const { firstPred, pred } = edges;
   const idom = dfs.num; // node → number is not needed after predecessors()
-  idom.set(parent);
+  // link[2v] is v's forest link (its DFS parent until path compression shortens it), link[2v + 1]
+  // the least semidominator on the compressed path (Lengauer–Tarjan's semi[label[v]]: the label
+  // itself is never needed, only its semidominator, which is final once it is read). One random
+  // read per visited node instead of three (parent, label, semi of the label).
   for (let i = 0; i <= count; i++) {
-    semi[i] = i;
-    label[i] = i;
+    idom[i] = link[2 * i];
+    link[2 * i + 1] = i;
   }
   let pathStack = new Uint32Array(64);
   for (let w = count; w >= 2; w--) {
-    let s = parent[w];
+    let s = idom[w]; // the DFS parent (idom holds the parents until the NCA loop below)
     const last = w + 1;
     for (let p = firstPred[w], end = firstPred[w + 1]; p < end; p++) {
       const v = pred[p];
@@ -235,8 +240,8 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
         if (v < s) s = v;
         continue;
       }
-      let u: number;
-      if (parent[v] < last) u = label[v];
+      let best: number;
+      if (link[2 * v] < last) best = link[2 * v + 1];
       else {
         // eval(v) with path compression, iteratively.
         let sp = 0;
@@ -248,22 +253,23 @@ function immediateDominators(dfs: Numbering, edges: { firstPred: Uint32Array; pr
             pathStack = bigger;
           }
           pathStack[sp++] = x;
-          x = parent[x];
-        } while (parent[x] >= last);
-        let pLabel = label[x];
-        const root = parent[x];
+          x = link[2 * x];
+        } while (link[2 * x] >= last);
+        let pBest = link[2 * x + 1];
+        const root = link[2 * x];
         do {
           const y = pathStack[--sp];
-          parent[y] = root;
-          const yLabel = label[y];
-          if (semi[pLabel] < semi[yLabel]) label[y] = pLabel;
-          else pLabel = yLabel;
+          link[2 * y] = root;
+          const yBest = link[2 * y + 1];
+          if (pBest < yBest) link[2 * y + 1] = pBest;
+          else pBest = yBest;
         } while (sp > 0);
-        u = label[v];
+        best = link[2 * v + 1];
       }
-      if (semi[u] < s) s = semi[u];
+      if (best < s) s = best;
     }
     semi[w] = s;
+    link[2 * w + 1] = s;
   }
   for (let w = 2; w <= count; w++) {
     const s = semi[w];
@@ -285,7 +291,7 @@ function retainedSizes(g: HeapGraph, dfs: Numbering, idom: Uint32Array, selfSize
   const retainedSize = totalSize <= 0xffffffff ? scratch.take(n) : scratch.takeFloat64(n);
   retainedSize.set(selfSize);
   for (let w = count; w >= 2; w--) retainedSize[vertex[idom[w]]] += retainedSize[vertex[w]];
-  const dominator = dfs.label.subarray(0, n); // label is free now
+  const dominator = scratch.take(n);
   dominator[ROOT] = ROOT;
   for (let w = 2; w <= count; w++) dominator[vertex[w]] = vertex[idom[w]];
   return { dominator, retainedSize, totalSize };
@@ -323,9 +329,9 @@ interface DfsState {
   count: number;
   num: Uint32Array;
   vertex: Uint32Array;
-  parent: Uint32Array;
+  link: Uint32Array;
+  /** The DFS stack's nodes; its next edges are link[2 * depth + 1]. */
   stackNode: Uint32Array;
-  stackEdge: Uint32Array;
   retaining: Int32Array;
   /** Retaining in-edges per node, less the DFS tree edge into it once it is numbered. */
   firstPred: Uint32Array;
@@ -335,17 +341,17 @@ interface DfsState {
 
 /** Numbers what `start` reaches over retaining edges, depth first, with an explicit stack. */
 function depthFirst(s: DfsState, start: number, parentNumber: number): void {
-  const { num, vertex, parent, stackNode, stackEdge, retaining, firstPred, firstEdge, edgeTo } = s;
+  const { num, vertex, link, stackNode, retaining, firstPred, firstEdge, edgeTo } = s;
   let count = s.count;
   num[start] = ++count;
   vertex[count] = start;
-  parent[count] = parentNumber;
+  link[2 * count] = parentNumber;
   let top = 0;
   stackNode[top] = start;
-  stackEdge[top++] = firstEdge[start];
+  link[2 * top++ + 1] = firstEdge[start];
   while (top > 0) {
     const node = stackNode[top - 1];
-    let e = stackEdge[top - 1];
+    let e = link[2 * top - 1];
     const end = firstEdge[node + 1];
     let next = -1;
     for (; e < end; e++) {
@@ -360,16 +366,16 @@ function depthFirst(s: DfsState, start: number, parentNumber: number): void {
       top--;
       continue;
     }
-    stackEdge[top - 1] = e + 1;
+    link[2 * top - 1] = e + 1;
     // The tree edge leaves the predecessor lists (its source, the DFS parent, is where the
     // semidominator search starts anyway): n fewer entries to store and to read.
     retaining[e >>> 5] &= ~(1 << (e & 31));
     firstPred[next]--;
     num[next] = ++count;
     vertex[count] = next;
-    parent[count] = num[node];
+    link[2 * count] = num[node];
     stackNode[top] = next;
-    stackEdge[top++] = firstEdge[next];
+    link[2 * top++ + 1] = firstEdge[next];
   }
   s.count = count;
 }
