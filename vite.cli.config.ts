@@ -25,13 +25,14 @@ export default defineConfig({
   logLevel: 'warn',
   plugins: [listInputs],
   build: {
-    ssr: 'cli/main.ts',
+    // The command, and the worker thread it starts for big heap snapshots (cli/edge-helper.ts).
+    ssr: true,
     outDir: 'dist-cli',
     emptyOutDir: true,
     target: 'node20',
     minify: false,
     sourcemap: true,
-    rolldownOptions: { output: { entryFileNames: 'heaplens.mjs' } },
+    rolldownOptions: { input: { heaplens: 'cli/main.ts', 'edge-worker': 'cli/edge-worker.ts' }, output: { entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' } },
   },
   // Bundle npm packages too: the command then starts without resolving node_modules and
   // needs no run-time dependency at all.

@@ -1,5 +1,5 @@
 // One contender of the heap snapshot benchmark, in its own process so its peak RSS is its own.
-// usage: node --import tsx bench/heap-contender.ts heaplens|heaplens-summary-only|heaplens-parse|heaplens-flame|devtools|memlab|json-parse|scan FILE
+// usage: node --import tsx bench/heap-contender.ts heaplens|heaplens-one-thread|heaplens-summary-only|heaplens-parse|heaplens-flame|devtools|memlab|json-parse|scan FILE
 // Prints JSON: {seconds, peakRss, nodes, edges, totalSize} or {error}.
 // heaplens: what opening a snapshot costs (HeapDocument.open: parse, DOM states, distances, shallow
 // sizes, dominators, retained sizes, classes and shapes, the Summary, Statistics) and the Summary's
@@ -11,6 +11,8 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileBlob } from '../cli/file-source.ts';
+import { nodeEdgeHelper } from '../cli/edge-helper.ts';
 import { analyzeHeap } from '../workers/analysis/dominators.ts';
 import { flameCoverage } from '../workers/analysis/flame/dominators.ts';
 import { HeapDocument } from '../workers/engine/heap-document.ts';
@@ -20,26 +22,30 @@ import { NO_JOB } from '../workers/model/job.ts';
 const [who, file] = process.argv.slice(2);
 const size = statSync(file).size;
 const stream = () => Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+// As `heaplens` reads a file (cli/main.ts): the edges on a second thread, the bundle's worker
+// (dist-cli/edge-worker.mjs, built by npm install); heaplens-one-thread reads on one, as a tab does.
+const split = { blob: fileBlob(file, size), helper: nodeEdgeHelper(new URL('../dist-cli/edge-worker.mjs', import.meta.url)) };
+const parse = (threads = 2) => parseHeapSnapshot(stream(), size, NO_JOB, undefined, threads > 1 ? split : undefined);
 const t0 = performance.now();
 let result: Record<string, unknown> = {};
 try {
-  if (who === 'heaplens') {
-    const graph = await parseHeapSnapshot(stream(), size);
+  if (who === 'heaplens' || who === 'heaplens-one-thread') {
+    const graph = await parse(who === 'heaplens' ? 2 : 1);
     const doc = await HeapDocument.open(file, graph, NO_JOB);
     const classes = doc.classRows({ limit: 20 }).total;
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: doc.totalSize, classes };
   } else if (who === 'heaplens-summary-only') {
     // The open a file too big for a full one is offered: no dominator pass, no retained sizes.
-    const graph = await parseHeapSnapshot(stream(), size);
+    const graph = await parse();
     const doc = await HeapDocument.open(file, graph, NO_JOB, { mode: 'summary-only' });
     const classes = doc.classRows({ limit: 20 }).total;
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: doc.totalSize, classes };
   } else if (who === 'heaplens-parse') {
-    const graph = await parseHeapSnapshot(stream(), size);
+    const graph = await parse();
     const analysis = await analyzeHeap(graph);
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: analysis.totalSize };
   } else if (who === 'heaplens-flame') {
-    const graph = await parseHeapSnapshot(stream(), size);
+    const graph = await parse();
     const doc = await HeapDocument.open(file, graph, NO_JOB);
     const t = performance.now();
     const layout = doc.flame();

@@ -57,13 +57,13 @@ export function heapSection({ runs }) {
   const sizes = (process.env.BENCH_HEAP_MB ?? '50,200,600,1300').split(',').map(Number).filter(Boolean);
   const memlabUpTo = Number(process.env.BENCH_MEMLAB_MAX_MB ?? 250);
   const devtoolsUpTo = Number(process.env.BENCH_DEVTOOLS_MAX_MB ?? 700);
-  console.log(`\n## heap snapshots: full load, one process per contender and run, best of ${runs} (heaplens: DevTools' model and the Summary; heaplens-summary-only: the same without the dominator pass, the open offered when a full one does not fit; heaplens-parse: parse + dominators + retained sizes)`);
+  console.log(`\n## heap snapshots: full load, one process per contender and run, best of ${runs} (heaplens: DevTools' model and the Summary, the edges read on a second thread as the CLI reads them; heaplens-one-thread: the same on one thread, as a tab reads them; heaplens-summary-only: the same without the dominator pass, the open offered when a full one does not fit; heaplens-parse: parse + dominators + retained sizes)`);
   console.log(`load average ${load()} (1, 5, 15 min) at the start; node ${process.version}`);
   console.log('file                 contender                  time      peak RSS   heaplens is');
   for (const size of sizes) {
     const file = snapshot(size);
     const actual = statSync(file).size;
-    const contenders = ['heaplens', 'heaplens-summary-only', 'heaplens-parse', 'scan', 'json-parse', ...(size <= devtoolsUpTo ? ['devtools'] : []), ...(size <= memlabUpTo ? ['memlab'] : [])];
+    const contenders = ['heaplens', 'heaplens-one-thread', 'heaplens-summary-only', 'heaplens-parse', 'scan', 'json-parse', ...(size <= devtoolsUpTo ? ['devtools'] : []), ...(size <= memlabUpTo ? ['memlab'] : [])];
     const all = Object.fromEntries(contenders.map((who) => [who, []]));
     for (let k = 0; k < runs; k++) for (const who of contenders) all[who].push(contender(who, file));
     const results = {};

@@ -12,9 +12,10 @@ const PIECE = 4 << 20;
 
 export class FileBlob extends Blob {
   constructor(
-    private readonly path: string,
-    private readonly start: number,
-    private readonly end: number,
+    readonly path: string,
+    /** The file offsets this Blob spans. */
+    readonly start: number,
+    readonly end: number,
   ) {
     super([]);
     // Blob's own size getter would say 0 (the base holds no parts); an own property shadows it.

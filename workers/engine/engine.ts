@@ -6,13 +6,18 @@ import { HeaplensError } from '../api/errors.ts';
 import type { EngineApi } from '../api/types.ts';
 import { importFile } from '../formats/registry.ts';
 import { inputOf } from '../formats/input.ts';
+import type { EdgeRangeHelper } from '../formats/heapsnapshot/edge-range.ts';
 import { AllocationDocument } from './allocation-document.ts';
 import { HeapDocument } from './heap-document.ts';
 import { JobTable } from './jobs.ts';
 import { allocationsOf, summarize, type OpenDocument } from './summary.ts';
 
-/** `memoryBudget`: bytes of memory readers may plan for (default: formats/input.ts). */
-export function createEngine(options: { memoryBudget?: number } = {}): EngineApi {
+/**
+ * `memoryBudget`: bytes of memory readers may plan for (default: formats/input.ts). `edgeHelper`:
+ * the host's way to read part of a heap snapshot's edges on a second thread (edge-range.ts), for
+ * files opened from a Blob.
+ */
+export function createEngine(options: { memoryBudget?: number; edgeHelper?: EdgeRangeHelper } = {}): EngineApi {
   const documents = new Map<number, OpenDocument>();
   const jobs = new JobTable();
   let nextId = 1;
@@ -49,7 +54,9 @@ export function createEngine(options: { memoryBudget?: number } = {}): EngineApi
       const job = jobs.control(jobId, onProgress);
       const heapMode = openOptions.heap ?? 'full';
       try {
-        const { imported } = await importFile(inputOf(source), job, { ...options, heapMode });
+        const plain = inputOf(source);
+        const input = options.edgeHelper && source instanceof Blob ? { ...plain, split: { blob: source, helper: options.edgeHelper } } : plain;
+        const { imported } = await importFile(input, job, { memoryBudget: options.memoryBudget, heapMode });
         let doc: OpenDocument;
         if (imported.kind === 'heap') {
           job.progress('indexing', 0, 1);

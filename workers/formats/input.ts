@@ -13,6 +13,7 @@ import { HeaplensError } from '../api/errors.ts';
 import type { HeapOpenMode, Progress } from '../api/types.ts';
 import type { JobControl } from '../model/job.ts';
 import { measureGzip } from './gzip-measure.ts';
+import type { SnapshotSplit } from './heapsnapshot/edge-range.ts';
 
 export interface ImportInput {
   /** The file's own size in bytes (for gzip, the compressed size). */
@@ -27,6 +28,8 @@ export interface ImportInput {
   readonly memoryBudget: number;
   /** How a heap snapshot will be indexed (OpenOptions.heap; readers of other formats ignore it). */
   readonly heapMode?: HeapOpenMode;
+  /** A plain file (no gzip) the host can also read on a second thread (heap snapshots: edge-range.ts). */
+  readonly split?: SnapshotSplit;
   stream(): ReadableStream<Uint8Array>;
   /** The whole input, read with 'reading' progress; no copy when it is in memory already. */
   bytes(job: JobControl): Promise<Uint8Array>;

@@ -15,6 +15,6 @@ export const heapSnapshotImporter: Importer = {
   maxBytes: Number.MAX_SAFE_INTEGER,
   async open(input, job) {
     const bounds = { length: input.length, maxLength: input.maxLength, compressedSize: input.size, memoryBudget: input.memoryBudget, heapMode: input.heapMode };
-    return { kind: 'heap', graph: await parseHeapSnapshot(input.stream(), bounds, job, (consumed) => input.progress(job, 'parsing', consumed)) };
+    return { kind: 'heap', graph: await parseHeapSnapshot(input.stream(), bounds, job, (consumed) => input.progress(job, 'parsing', consumed), input.split) };
   },
 };

@@ -9,6 +9,7 @@
 // functions so the optimizing compiler sees each one's own feedback: in one function, the cold
 // generic branches kept throwing the optimized fast loop away.
 
+import type { EdgeRange } from './edge-range.ts';
 import { isDigit, isSpace, MAX_U32, openArray, type Layout, type ScanPosition } from './layout.ts';
 
 /** Index of the last non-digit byte of the chunk: numbers before it end inside the chunk. */
@@ -49,9 +50,10 @@ export class RecordReader {
   readonly detachedness: Uint8Array | null;
   readonly firstEdge: Uint32Array;
   edgeTotal = 0; // running sum of edge_count, so firstEdge needs no second pass
-  readonly edgeType: Uint8Array;
-  readonly edgeName: Uint32Array;
-  readonly edgeTo: Uint32Array;
+  // Replaced by a helper's columns when it read the edges (adoptEdges).
+  edgeType: Uint8Array;
+  edgeName: Uint32Array;
+  edgeTo: Uint32Array;
   maxNodeName = -1;
   maxEdgeName = -1;
   private edgeCurType = 0;
@@ -79,9 +81,18 @@ export class RecordReader {
     this.selfSize = new Uint32Array(nodeCount);
     this.firstEdge = new Uint32Array(nodeCount + 1);
     this.detachedness = layout.hasDetachedness ? new Uint8Array(nodeCount) : null;
-    this.edgeType = new Uint8Array(edgeCount);
-    this.edgeName = new Uint32Array(edgeCount);
-    this.edgeTo = new Uint32Array(edgeCount);
+    // The edge columns come when the edges section does (edgeColumns): a helper's may replace them.
+    this.edgeType = new Uint8Array(0);
+    this.edgeName = new Uint32Array(0);
+    this.edgeTo = new Uint32Array(0);
+  }
+
+  /** The edge columns, sized from the header, when this reader is to fill them. */
+  private edgeColumns(): void {
+    if (this.edgeType.length === this.edgeCount) return;
+    this.edgeType = new Uint8Array(this.edgeCount);
+    this.edgeName = new Uint32Array(this.edgeCount);
+    this.edgeTo = new Uint32Array(this.edgeCount);
   }
 
   /** Starts the nodes or the edges section. */
@@ -92,6 +103,37 @@ export class RecordReader {
     this.inNum = false;
     this.field = 0;
     this.index = 0;
+  }
+
+  /** Set: stop right after the edges section's "[" (`stopped`), for a helper to read the edges (edge-range.ts). */
+  stopAtEdges = false;
+  stopped = false;
+
+  /**
+   * The edges a helper read (edge-range.ts): the whole section (the caller checked the count).
+   * Its columns become the graph's; ours were never written, so they never took memory.
+   */
+  adoptEdges(range: EdgeRange): void {
+    if (range.count !== this.edgeCount || range.type.length !== this.edgeCount) throw new Error('adoptEdges: a range of the whole section only');
+    this.edgeType = range.type;
+    this.edgeName = range.name;
+    this.edgeTo = range.to;
+    this.index = this.edgeCount;
+    if (range.maxName > this.maxEdgeName) this.maxEdgeName = range.maxName;
+  }
+
+  /** Reads the edges section itself after all, from its first record (the helper gave up). */
+  resumeEdges(): void {
+    this.begin();
+    this.opened = true;
+    this.edgeColumns();
+  }
+
+  /** Goes on reading the edges section where it stopped (no helper after all). */
+  continueEdges(): void {
+    this.stopped = false;
+    this.stopAtEdges = false;
+    this.edgeColumns();
   }
 
   scanNodes(b: Uint8Array, i: number): number {
@@ -107,6 +149,11 @@ export class RecordReader {
       i = openArray(b, i, nodes ? 'nodes' : 'edges', this.pos);
       if (i < 0) return b.length;
       this.opened = true;
+      if (!nodes && this.stopAtEdges) {
+        this.stopped = true;
+        return i;
+      }
+      if (!nodes) this.edgeColumns();
     }
     const n = b.length;
     if (this.inNum) {

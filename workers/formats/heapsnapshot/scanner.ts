@@ -16,6 +16,8 @@ import type { HeapGraph } from '../../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../../model/job.ts';
 import { ByteBuffer, heapMemoryEstimate, isSpace, readLayout, ScanPosition, type Layout, type SnapshotBounds, type SnapshotHeader } from './layout.ts';
 import { DEFAULT_MEMORY_BUDGET, formatBytes } from '../input.ts';
+import { SPLIT_MIN_BYTES, type EdgeRange, type EdgeRangeHelper, type EdgeRangeTask, type SnapshotSplit } from './edge-range.ts';
+export type { SnapshotSplit } from './edge-range.ts';
 import { RecordReader } from './records.ts';
 import { buildLocations, buildSamples, buildTraces, NumberSection, TraceTreeReader } from './sections.ts';
 import { StringReader } from './strings.ts';
@@ -89,7 +91,8 @@ export class HeapSnapshotScanner {
     this.pos.fail(what, at);
   }
 
-  push(b: Uint8Array): void {
+  /** Scans a chunk; returns the bytes it took: all of them, unless it stopped at the edges (splitting). */
+  push(b: Uint8Array): number {
     let i = 0;
     const n = b.length;
     while (i < n) {
@@ -122,6 +125,10 @@ export class HeapSnapshotScanner {
           const r = this.records!;
           i = r.scanEdges(b, i);
           if (r.done) this.state = State.BetweenSections;
+          if (r.stopped) {
+            this.pos.offset += i;
+            return i;
+          }
           break;
         }
         case State.Numbers: {
@@ -159,6 +166,71 @@ export class HeapSnapshotScanner {
     }
     this.pos.offset += n;
     if (this.layout && this.keptMemory() > this.keptRoom) this.tooMuchKept();
+    return n;
+  }
+
+  // --- reading on two threads (edge-range.ts, readSplit) ------------------------------------
+
+  /** What a helper needs to read the edges (edge-range.ts); null before the header, or for a layout it does not read. */
+  edgeTask(): EdgeRangeTask | null {
+    const l = this.layout;
+    if (!l || !l.standardEdges || l.edgeFields !== 3) return null;
+    return { nodeFields: l.nodeFields, nodeCount: l.nodeCount, edgeCount: l.edgeCount, edgeTypeCount: l.edgeTypeCount, edgeElement: l.edgeElement, edgeHidden: l.edgeHidden };
+  }
+
+  /** Whether to stop right after the edges section's "[" (push then returns the bytes it took). */
+  set stopAtEdges(on: boolean) {
+    this.wantStop = on;
+    if (this.records) this.records.stopAtEdges = on;
+  }
+
+  private wantStop = false;
+
+  /** Stopped at the edges: the offset of their first byte; else null. */
+  get stoppedAt(): number | null {
+    return this.records?.stopped ? this.pos.offset : null;
+  }
+
+  /** Goes on reading the edges itself, from where it stopped. */
+  continueEdges(): void {
+    this.records!.continueEdges();
+    this.wantStop = false;
+  }
+
+  /** Leaves the edges to a helper: they end at `end` (their "]"), and the next bytes pushed are those after it. */
+  parkEdges(end: number): void {
+    const r = this.records!;
+    r.stopped = false;
+    r.stopAtEdges = this.wantStop = false;
+    r.done = true;
+    this.state = State.BetweenSections;
+    this.pos.offset = end + 1;
+  }
+
+  /** The helper's edges, for the ones parked. */
+  joinEdges(range: EdgeRange): void {
+    this.records!.adoptEdges(range);
+    this.helped = true;
+  }
+
+  /** Whether the edges came from a helper (the profile's details say so). */
+  private helped = false;
+
+  private parked: { state: State; offset: number } | null = null;
+
+  /** The helper gave up: the next bytes pushed are the parked edges, from `start` to their "]" (then endReparse). */
+  beginReparse(start: number): void {
+    this.parked = { state: this.state, offset: this.pos.offset };
+    this.state = State.Edges;
+    this.records!.resumeEdges();
+    this.pos.offset = start;
+  }
+
+  endReparse(): void {
+    if (!this.records!.done) this.fail('the edges section does not end where it seemed to', 0);
+    this.state = this.parked!.state;
+    this.pos.offset = this.parked!.offset;
+    this.parked = null;
   }
 
   /**
@@ -307,6 +379,7 @@ export class HeapSnapshotScanner {
       this.layout = readLayout(parsed as SnapshotHeader, this.pos, end);
       this.keptRoom = Math.max(0, this.pos.bounds.memoryBudget - heapMemoryEstimate(this.layout.nodeCount, this.layout.edgeCount, this.pos.bounds.heapMode));
       this.records = new RecordReader(this.layout, this.pos);
+      this.records.stopAtEdges = this.wantStop;
     }
     this.state = State.BetweenSections;
     return end;
@@ -362,7 +435,7 @@ export class HeapSnapshotScanner {
       meta: {
         rawMeta: meta as unknown as Record<string, unknown>,
         producer: 'V8 heap snapshot',
-        producerDetails: `node fields: ${meta.node_fields.join(', ')}`,
+        producerDetails: `node fields: ${meta.node_fields.join(', ')}${this.helped ? '; edges read on a second thread' : ''}`,
         extraNativeBytes: Math.max(0, Number((layout.header as { extra_native_bytes?: unknown }).extra_native_bytes) || 0),
       },
     };
@@ -376,52 +449,159 @@ function exactly(n: number): SnapshotBounds {
   return { length: n, maxLength: n, memoryBudget: DEFAULT_MEMORY_BUDGET };
 }
 
+
 /**
  * Reads a snapshot from a byte stream (File.stream() in the browser, a file stream in Node).
  * `bounds` is the stream's size (a number) or what is known of it (gzip: only an upper bound);
  * `report(consumed)` turns bytes read into progress (the input's own, e.g. compressed bytes).
+ * With `split` (a plain file the host can read on a second thread), the edges past a point are
+ * read by the helper meanwhile, and the stream is not used: the Blob is read in pieces instead.
  */
 export async function parseHeapSnapshot(
   stream: ReadableStream<Uint8Array>,
   bounds: number | SnapshotBounds,
   job: JobControl = NO_JOB,
   report?: (consumed: number) => void,
+  split?: SnapshotSplit,
 ): Promise<HeapGraph> {
   const b = typeof bounds === 'number' ? exactly(bounds) : bounds;
   const scanner = new HeapSnapshotScanner(b);
-  const reader = stream.getReader();
   const totalBytes = b.length ?? 0;
-  const progress = report ?? ((done: number) => job.progress('parsing', done, totalBytes));
-  let done = 0;
-  let lastReport = 0;
-  const step = b.length === null ? 1 << 22 : Math.max(1 << 16, Math.floor(totalBytes / 100));
-  // Ask for the next chunk before scanning this one, so reading overlaps scanning.
-  let next: ReturnType<typeof reader.read> | null = reader.read();
-  try {
-    for (;;) {
-      const { value, done: end } = await next;
-      if (end) {
-        next = null;
-        break;
-      }
-      next = reader.read();
-      // Big chunks (a whole in-memory file) are fed in slices, so progress and cancel stay live.
-      for (let at = 0; at < value.length; at += SLICE) {
-        const slice = value.length <= SLICE ? value : value.subarray(at, Math.min(value.length, at + SLICE));
-        scanner.push(slice);
-        done += slice.length;
-        if (done - lastReport >= step) {
-          progress(done);
-          lastReport = done;
-        }
-        job.checkCancelled();
-      }
-    }
-  } catch (e) {
-    next?.catch(() => {}); // the read already asked for is abandoned with the stream
-    await reader.cancel().catch(() => {});
-    throw e;
-  }
-  progress(done);
+  const feed = new Feed(scanner, job, report ?? ((done: number) => job.progress('parsing', done, totalBytes)), b.length === null ? 1 << 22 : Math.max(1 << 16, Math.floor(totalBytes / 100)));
+  if (split && b.length !== null && split.blob.size === b.length && b.length >= (split.minBytes ?? SPLIT_MIN_BYTES)) {
+    await stream.cancel().catch(() => {});
+    await readSplit(scanner, feed, split, job);
+  } else await feed.all(stream);
+  feed.report();
   return scanner.finish();
+}
+
+/** The header's piece: a header past it means no split (V8's are a few kB). */
+const HEAD_PIECE = 64 << 10;
+
+/**
+ * The snapshot on two threads: the header, then the helper starts (it finds the edges and reads
+ * them) while this thread reads the nodes, stops at the edges and reads what comes after them;
+ * then the helper's edges are copied in. When the helper gives up or disagrees on where the
+ * edges are, this thread reads them itself: the result is the same either way.
+ */
+async function readSplit(scanner: HeapSnapshotScanner, feed: Feed, split: SnapshotSplit, job: JobControl): Promise<void> {
+  const { blob, helper } = split;
+  scanner.stopAtEdges = true;
+  let stop = await feed.all(blob.slice(0, HEAD_PIECE).stream());
+  const task = scanner.edgeTask();
+  let started: ReturnType<EdgeRangeHelper> | null = null;
+  try {
+    if (task !== null && stop === null) started = helper(blob, task);
+  } catch {
+    // no helper after all
+  }
+  if (task === null || started === null) {
+    // No header in the first piece, a layout the helper does not read, edges that start in it, or no helper.
+    if (stop !== null) scanner.continueEdges();
+    scanner.stopAtEdges = false;
+    await feed.all(blob.slice(stop ?? HEAD_PIECE).stream());
+    return;
+  }
+  // The helper's failure is no error of the file's: the scanner then reads those bytes itself.
+  const helping = { bounds: started.bounds.catch(() => null), range: started.range.catch(() => null), cancel: started.cancel };
+  try {
+    stop = await feed.all(blob.slice(HEAD_PIECE).stream());
+    if (stop === null) return; // no edges section: the scanner says what is wrong at finish()
+    const bounds = await cancellable(helping.bounds, job);
+    if (bounds === null || bounds.start !== stop) {
+      scanner.continueEdges();
+      await feed.all(blob.slice(stop).stream());
+      return;
+    }
+    scanner.parkEdges(bounds.end);
+    await feed.all(blob.slice(bounds.end + 1).stream());
+    const range = await cancellable(helping.range, job);
+    // A count other than the header's: the scanner reads the edges itself, to say where it is wrong.
+    if (range !== null && range.start === bounds.start && range.end === bounds.end && range.count === task.edgeCount) {
+      scanner.joinEdges(range);
+      feed.skip(bounds.end + 1 - bounds.start);
+    } else {
+      scanner.beginReparse(bounds.start);
+      await feed.all(blob.slice(bounds.start, bounds.end + 1).stream());
+      scanner.endReparse();
+    }
+  } finally {
+    helping.cancel();
+  }
+}
+
+/** Waits for `p`, checking for a Cancel meanwhile (the helper may take seconds on a big file). */
+async function cancellable<T>(p: Promise<T>, job: JobControl): Promise<T> {
+  let settled = false;
+  const done = p.finally(() => {
+    settled = true;
+  });
+  while (!settled) {
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 50))]);
+    job.checkCancelled();
+  }
+  return done;
+}
+
+/** Pushes a stream's chunks into the scanner, with progress and Cancel. */
+class Feed {
+  private done = 0;
+  private lastReport = 0;
+  constructor(
+    private readonly scanner: HeapSnapshotScanner,
+    private readonly job: JobControl,
+    private readonly progress: (consumed: number) => void,
+    private readonly step: number,
+  ) {}
+
+  report(): void {
+    this.progress(this.done);
+  }
+
+  /** Bytes a helper read: counted as read. */
+  skip(bytes: number): void {
+    this.done += bytes;
+    this.report();
+    this.lastReport = this.done;
+  }
+
+  /** Pushes the whole stream, unless the scanner stops at the edges: then returns where (and leaves the rest). */
+  async all(stream: ReadableStream<Uint8Array>): Promise<number | null> {
+    const reader = stream.getReader();
+    // Ask for the next chunk before scanning this one, so reading overlaps scanning.
+    let next: ReturnType<typeof reader.read> | null = reader.read();
+    try {
+      for (;;) {
+        const { value, done: end } = await next;
+        if (end) {
+          next = null;
+          break;
+        }
+        next = reader.read();
+        // Big chunks (a whole in-memory file) are fed in slices, so progress and cancel stay live.
+        for (let at = 0; at < value.length; at += SLICE) {
+          const slice = value.length <= SLICE ? value : value.subarray(at, Math.min(value.length, at + SLICE));
+          const used = this.scanner.push(slice);
+          this.done += used;
+          const stop = this.scanner.stoppedAt;
+          if (stop !== null) {
+            next.catch(() => {});
+            await reader.cancel().catch(() => {});
+            return stop;
+          }
+          if (this.done - this.lastReport >= this.step) {
+            this.progress(this.done);
+            this.lastReport = this.done;
+          }
+          this.job.checkCancelled();
+        }
+      }
+    } catch (e) {
+      next?.catch(() => {}); // the read already asked for is abandoned with the stream
+      await reader.cancel().catch(() => {});
+      throw e;
+    }
+    return null;
+  }
 }
