@@ -6,7 +6,7 @@
 // opened again twice (each close must free it). Prints JSON.
 // A file the tab cannot hold ends with the app's message instead ({message}).
 // usage: node bench/heap-browser.js FILE.heapsnapshot [SCREENSHOT.png]
-//   BENCH_BROWSER_REPEAT=0 skips the repeated opens (big files)
+//   BENCH_BROWSER_REPEAT=0 skips the repeated opens (big files); BENCH_BROWSER_QUERY=?budget=… adds to the address
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -65,7 +65,7 @@ const browser = await chromium.launch({
 const result = {};
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  await page.goto(server.url);
+  await page.goto(`${server.url}${process.env.BENCH_BROWSER_QUERY ?? ''}`);
   const before = await settle(page);
   Object.assign(result, { beforeRss: before.rss, beforeCollectedRss: before.collectedRss });
   const pick = async () => {

@@ -1,7 +1,7 @@
 // The CLI's second thread for heap snapshots (workers/formats/heapsnapshot/edge-range.ts): a
 // worker thread reads the edges past the split point from the file itself while the main thread
-// reads everything before them. HEAPLENS_THREADS=1 turns it off (one thread, as in the browser
-// when no worker can be started).
+// reads everything before them. HEAPLENS_THREADS=1 turns it off (one thread, as the browser
+// reads).
 import { Worker } from 'node:worker_threads';
 import type { EdgeBounds, EdgeRange, EdgeRangeHelper } from '../workers/formats/heapsnapshot/edge-range.ts';
 import { FileBlob } from './file-source.ts';

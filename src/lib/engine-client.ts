@@ -74,11 +74,8 @@ function start(): Generation {
   // The name carries the lock the worker holds for its life (unique per worker and page).
   // `?budget=BYTES` in the page's address lowers the worker's memory budget (tests of files too
   // big for it); the worker never takes more than its default (engine.worker.ts).
-  // `?threads=1` reads heap snapshots on the engine's thread alone (for comparisons).
-  const params = new URLSearchParams(location.search);
-  const budget = /^\d+$/.test(params.get('budget') ?? '') ? `:budget=${params.get('budget')}` : '';
-  const threads = params.get('threads') === '1' ? ':threads=1' : '';
-  const name = `heaplens-engine:${nextWorker++}:${Math.random().toString(36).slice(2)}${threads}${budget}`;
+  const budget = /^\d+$/.test(new URLSearchParams(location.search).get('budget') ?? '') ? `:budget=${new URLSearchParams(location.search).get('budget')}` : '';
+  const name = `heaplens-engine:${nextWorker++}:${Math.random().toString(36).slice(2)}${budget}`;
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name });
   const remote = Comlink.wrap<EngineApi>(worker);
   const gen: Generation = { worker, remote, engine: null as unknown as Engine, dead: false, pending: new Set() };
