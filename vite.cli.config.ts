@@ -13,28 +13,34 @@ const listInputs: Plugin = {
   name: 'heaplens-cli-inputs',
   generateBundle(_options, bundle) {
     const inputs = Object.values(bundle).flatMap((chunk) => (chunk.type === 'chunk' ? chunk.moduleIds : []));
-    const files = inputs.filter((id) => !id.startsWith('\0')).map((id) => relative(root, id));
+    // The worker's own file too (its build is the second one; everything else it imports is the command's).
+    const files = [...inputs.filter((id) => !id.startsWith('\0')).map((id) => relative(root, id)), 'cli/edge-worker.ts'];
     this.emitFile({ type: 'asset', fileName: 'inputs.json', source: JSON.stringify(files.sort(), null, 1) });
   },
 };
 
-export default defineConfig({
-  // Not the app's build (no Svelte plugin, no public/ copy): only what the CLI needs.
-  root,
-  publicDir: false,
-  logLevel: 'warn',
-  plugins: [listInputs],
-  build: {
-    // The command, and the worker thread it starts for big heap snapshots (cli/edge-helper.ts).
-    ssr: true,
-    outDir: 'dist-cli',
-    emptyOutDir: true,
-    target: 'node20',
-    minify: false,
-    sourcemap: true,
-    rolldownOptions: { input: { heaplens: 'cli/main.ts', 'edge-worker': 'cli/edge-worker.ts' }, output: { entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' } },
-  },
-  // Bundle npm packages too: the command then starts without resolving node_modules and
-  // needs no run-time dependency at all.
-  ssr: { target: 'node', noExternal: true },
+// Two builds (package.json build:cli): the command, one file (a shared chunk would be one more
+// module to load on every call), then with `--mode edge-worker` the worker thread it starts for
+// big heap snapshots (cli/edge-helper.ts), beside it.
+export default defineConfig(({ mode }) => {
+  const worker = mode === 'edge-worker';
+  return {
+    // Not the app's build (no Svelte plugin, no public/ copy): only what the CLI needs.
+    root,
+    publicDir: false,
+    logLevel: 'warn',
+    plugins: worker ? [] : [listInputs],
+    build: {
+      ssr: worker ? 'cli/edge-worker.ts' : 'cli/main.ts',
+      outDir: 'dist-cli',
+      emptyOutDir: !worker,
+      target: 'node20',
+      minify: false,
+      sourcemap: true,
+      rolldownOptions: { output: { entryFileNames: worker ? 'edge-worker.mjs' : 'heaplens.mjs' } },
+    },
+    // Bundle npm packages too: the command then starts without resolving node_modules and
+    // needs no run-time dependency at all.
+    ssr: { target: 'node', noExternal: true },
+  };
 });
