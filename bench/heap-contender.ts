@@ -25,12 +25,12 @@ const stream = () => Readable.toWeb(createReadStream(file, { highWaterMark: 1 <<
 // As `heaplens` reads a file (cli/main.ts): the edges on a second thread, the bundle's worker
 // (dist-cli/edge-worker.mjs, built by npm install); heaplens-one-thread reads on one, as a tab does.
 const split = { blob: fileBlob(file, size), helper: nodeEdgeHelper(new URL('../dist-cli/edge-worker.mjs', import.meta.url)) };
-const parse = (threads = 2) => parseHeapSnapshot(stream(), size, NO_JOB, undefined, threads > 1 ? split : undefined);
+const parse = (twoThreads = true) => parseHeapSnapshot(stream(), size, NO_JOB, undefined, twoThreads ? split : undefined);
 const t0 = performance.now();
 let result: Record<string, unknown> = {};
 try {
   if (who === 'heaplens' || who === 'heaplens-one-thread') {
-    const graph = await parse(who === 'heaplens' ? 2 : 1);
+    const graph = await parse(who === 'heaplens');
     const doc = await HeapDocument.open(file, graph, NO_JOB);
     const classes = doc.classRows({ limit: 20 }).total;
     result = { nodes: graph.nodeCount, edges: graph.edgeCount, totalSize: doc.totalSize, classes };

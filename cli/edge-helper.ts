@@ -3,7 +3,7 @@
 // reads everything before them. HEAPLENS_THREADS=1 turns it off (one thread, as the browser
 // reads).
 import { Worker } from 'node:worker_threads';
-import type { EdgeBounds, EdgeRange, EdgeRangeHelper } from '../workers/formats/heapsnapshot/edge-range.ts';
+import type { EdgeBounds, EdgeRange, EdgeRangeHelper } from '../workers/formats/heapsnapshot/edge-range-types.ts';
 import { FileBlob } from './file-source.ts';
 
 // Bundled, this module is part of dist-cli/heaplens.mjs and the worker dist-cli/edge-worker.mjs
@@ -12,7 +12,8 @@ import { FileBlob } from './file-source.ts';
 // worker threads.
 const ownWorker = new URL(import.meta.url.endsWith('.ts') ? './edge-worker.ts' : './edge-worker.mjs', import.meta.url);
 
-export const threadsFromEnv = (env: NodeJS.ProcessEnv): number => (env.HEAPLENS_THREADS === '1' ? 1 : 2);
+/** The CLI's helper, unless HEAPLENS_THREADS=1 asks for one thread. */
+export const edgeHelperFromEnv = (env: NodeJS.ProcessEnv): EdgeRangeHelper | undefined => (env.HEAPLENS_THREADS === '1' ? undefined : nodeEdgeHelper());
 
 function start(workerUrl: URL, workerData: unknown): Worker {
   if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });

@@ -3,7 +3,8 @@
 // then the columns, whose buffers are transferred (no copy).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { findEdges, readEdgeRange, type EdgeRangeTask } from '../workers/formats/heapsnapshot/edge-range.ts';
+import { findEdges, readEdgeRange } from '../workers/formats/heapsnapshot/edge-range.ts';
+import type { EdgeRangeTask } from '../workers/formats/heapsnapshot/edge-range-types.ts';
 import { FileBlob } from './file-source.ts';
 
 const { path, start, end, task } = workerData as { path: string; start: number; end: number; task: EdgeRangeTask };

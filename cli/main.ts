@@ -18,7 +18,7 @@ import { summary } from './commands/summary.ts';
 import { timeline } from './commands/timeline.ts';
 import { top } from './commands/top.ts';
 import { fileBlob } from './file-source.ts';
-import { nodeEdgeHelper, threadsFromEnv } from './edge-helper.ts';
+import { edgeHelperFromEnv } from './edge-helper.ts';
 import { progressFor } from './progress.ts';
 import { parseBytes } from './text.ts';
 
@@ -132,7 +132,7 @@ async function run(argv: string[]): Promise<number> {
   if (paths.length !== command.files) throw new UsageError(`${name} needs ${command.filesWanted}\n${USAGE}`);
   const options = parseOptions(args.values, command);
 
-  const engine = createEngine({ memoryBudget: budgetFromEnv(process.env.HEAPLENS_MEMORY_BUDGET), ...(threadsFromEnv(process.env) > 1 ? { edgeHelper: nodeEdgeHelper() } : {}) });
+  const engine = createEngine({ memoryBudget: budgetFromEnv(process.env.HEAPLENS_MEMORY_BUDGET), edgeHelper: edgeHelperFromEnv(process.env) });
   const files = [];
   for (const path of paths) {
     const name = basename(path);

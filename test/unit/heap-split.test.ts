@@ -11,12 +11,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeEdgeHelper } from '../../cli/edge-helper.ts';
 import { fileBlob } from '../../cli/file-source.ts';
-import { inThreadHelper, type EdgeRange, type EdgeRangeHelper } from '../../workers/formats/heapsnapshot/edge-range.ts';
-import { parseHeapSnapshot, type SnapshotSplit } from '../../workers/formats/heapsnapshot/scanner.ts';
+import { findEdges, readEdgeRange } from '../../workers/formats/heapsnapshot/edge-range.ts';
+import type { EdgeRange, EdgeRangeHelper, SnapshotSplit } from '../../workers/formats/heapsnapshot/edge-range-types.ts';
+import { parseHeapSnapshot } from '../../workers/formats/heapsnapshot/scanner.ts';
 import type { HeapGraph } from '../../workers/model/heap-graph.ts';
 import { HEAP_FIXTURE_DIR, heapFixtures } from '../reference/heap-fixtures.ts';
 
 const bundleWorker = new URL('../../dist-cli/edge-worker.mjs', import.meta.url);
+
+/** The CLI worker's work on this thread: the same findEdges and readEdgeRange, the Blob's own reads. */
+const inThreadHelper: EdgeRangeHelper = (blob, task) => {
+  const bounds = findEdges(blob);
+  const range = bounds.then((b) => (b ? readEdgeRange(blob.slice(b.start, b.end + 1).stream(), task, b) : null));
+  return { bounds, range, cancel: () => {} };
+};
 
 const sequential = (bytes: Uint8Array) => parseHeapSnapshot(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(), bytes.length);
 const split = (bytes: Uint8Array, helper: EdgeRangeHelper, blob: Blob = new Blob([bytes as Uint8Array<ArrayBuffer>])) =>

@@ -6,7 +6,7 @@ import { HeaplensError } from '../api/errors.ts';
 import type { EngineApi } from '../api/types.ts';
 import { importFile } from '../formats/registry.ts';
 import { inputOf } from '../formats/input.ts';
-import type { EdgeRangeHelper } from '../formats/heapsnapshot/edge-range.ts';
+import type { EdgeRangeHelper } from '../formats/heapsnapshot/edge-range-types.ts';
 import { AllocationDocument } from './allocation-document.ts';
 import { HeapDocument } from './heap-document.ts';
 import { JobTable } from './jobs.ts';
@@ -54,9 +54,7 @@ export function createEngine(options: { memoryBudget?: number; edgeHelper?: Edge
       const job = jobs.control(jobId, onProgress);
       const heapMode = openOptions.heap ?? 'full';
       try {
-        const plain = inputOf(source);
-        const input = options.edgeHelper && source instanceof Blob ? { ...plain, split: { blob: source, helper: options.edgeHelper } } : plain;
-        const { imported } = await importFile(input, job, { memoryBudget: options.memoryBudget, heapMode });
+        const { imported } = await importFile(inputOf(source, undefined, options.edgeHelper), job, { memoryBudget: options.memoryBudget, heapMode });
         let doc: OpenDocument;
         if (imported.kind === 'heap') {
           job.progress('indexing', 0, 1);

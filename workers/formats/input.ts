@@ -13,7 +13,7 @@ import { HeaplensError } from '../api/errors.ts';
 import type { HeapOpenMode, Progress } from '../api/types.ts';
 import type { JobControl } from '../model/job.ts';
 import { measureGzip } from './gzip-measure.ts';
-import type { SnapshotSplit } from './heapsnapshot/edge-range.ts';
+import type { EdgeRangeHelper, SnapshotSplit } from './heapsnapshot/edge-range-types.ts';
 
 export interface ImportInput {
   /** The file's own size in bytes (for gzip, the compressed size). */
@@ -53,7 +53,8 @@ export const DEFAULT_MEMORY_BUDGET = 8 * 1024 ** 3;
 /** deflate expands a byte to at most 1032 (RFC 1951: a 258-byte match costs at least 2 bits). */
 export const DEFLATE_MAX_RATIO = 1032;
 
-export function inputOf(source: Source, memoryBudget = DEFAULT_MEMORY_BUDGET): ImportInput {
+/** `edgeHelper`: the host's second thread for heap snapshots, offered with a Blob (the file it can read again). */
+export function inputOf(source: Source, memoryBudget = DEFAULT_MEMORY_BUDGET, edgeHelper?: EdgeRangeHelper): ImportInput {
   const progress = (job: JobControl, phase: Progress['phase'], consumed: number) => job.progress(phase, consumed, size);
   let size: number;
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
@@ -83,6 +84,7 @@ export function inputOf(source: Source, memoryBudget = DEFAULT_MEMORY_BUDGET): I
     bytes: (job) => readBlob(blob, job),
     head: async (n) => new Uint8Array(await blob.slice(0, n).arrayBuffer()),
     progress,
+    ...(edgeHelper ? { split: { blob, helper: edgeHelper } } : {}),
   };
 }
 

@@ -21,64 +21,11 @@
 // Hand-written, like records.ts's fast loops (a measured hot path: this is the load's longest
 // read), with the same one-compare digit test.
 
-/** The largest name or index an edge may have (its column is 32-bit; layout.ts has the same bound). */
-const MAX_U32 = 0xffffffff;
-
-/** What a helper needs to read edges: the header's counts and codes. */
-export interface EdgeRangeTask {
-  nodeFields: number;
-  nodeCount: number;
-  edgeCount: number;
-  edgeTypeCount: number;
-  /** Edge type codes whose name_or_index is an index, not a string (element, hidden; -1 when absent). */
-  edgeElement: number;
-  edgeHidden: number;
-}
-
-/** Where the edges are: `start` the byte after the section's "[", `end` its "]". */
-export interface EdgeBounds {
-  start: number;
-  end: number;
-}
-
-/** The edges between the bounds, as columns. */
-export interface EdgeRange extends EdgeBounds {
-  count: number;
-  type: Uint8Array;
-  name: Uint32Array;
-  to: Uint32Array;
-  /** The largest string index among the names (elements and hidden edges left out), -1 if none. */
-  maxName: number;
-}
-
-/** A helper's answers: the bounds first (found in a few tens of ms), the edges when read. Null: it would not or could not. */
-export interface EdgeRangeJob {
-  bounds: Promise<EdgeBounds | null>;
-  range: Promise<EdgeRange | null>;
-  /** Stops the helper (the file turned out bad, or the user cancelled); a no-op once it is done. */
-  cancel(): void;
-}
-
-/** Runs findEdges and readEdgeRange over `blob`, on another thread. */
-export type EdgeRangeHelper = (blob: Blob, task: EdgeRangeTask) => EdgeRangeJob;
-
-/** A file to read on two threads: the Blob the stream reads, and the host's helper. */
-export interface SnapshotSplit {
-  blob: Blob;
-  helper: EdgeRangeHelper;
-  /** Smaller files are read on one thread (default SPLIT_MIN_BYTES; tests split small fixtures). */
-  minBytes?: number;
-}
+import type { EdgeBounds, EdgeRange, EdgeRangeTask } from './edge-range-types.ts';
+import { MAX_U32 } from './layout.ts';
 
 /** Below this a second thread costs more to start than it saves. */
 export const SPLIT_MIN_BYTES = 24 << 20;
-
-/** The same helper on this thread (tests: it takes the same paths as one on another thread). */
-export const inThreadHelper: EdgeRangeHelper = (blob, task) => {
-  const bounds = findEdges(blob);
-  const range = bounds.then((b) => (b ? readEdgeRange(blob.slice(b.start, b.end + 1).stream(), task, b) : null));
-  return { bounds, range, cancel: () => {} };
-};
 
 /**
  * The edges section's bounds in V8's layout: the nodes section's numbers hold no "]", so the

@@ -9,7 +9,7 @@
 // functions so the optimizing compiler sees each one's own feedback: in one function, the cold
 // generic branches kept throwing the optimized fast loop away.
 
-import type { EdgeRange } from './edge-range.ts';
+import type { EdgeRange } from './edge-range-types.ts';
 import { isDigit, isSpace, MAX_U32, openArray, type Layout, type ScanPosition } from './layout.ts';
 
 /** Index of the last non-digit byte of the chunk: numbers before it end inside the chunk. */
@@ -129,11 +129,10 @@ export class RecordReader {
     this.edgeColumns();
   }
 
-  /** Goes on reading the edges section where it stopped (no helper after all). */
+  /** Goes on reading the edges section where it stopped, or reads it when it comes (no helper after all). */
   continueEdges(): void {
-    this.stopped = false;
-    this.stopAtEdges = false;
-    this.edgeColumns();
+    if (this.stopped) this.edgeColumns();
+    this.stopped = this.stopAtEdges = false;
   }
 
   scanNodes(b: Uint8Array, i: number): number {

@@ -16,8 +16,8 @@ import type { HeapGraph } from '../../model/heap-graph.ts';
 import { NO_JOB, type JobControl } from '../../model/job.ts';
 import { ByteBuffer, heapMemoryEstimate, isSpace, readLayout, ScanPosition, type Layout, type SnapshotBounds, type SnapshotHeader } from './layout.ts';
 import { DEFAULT_MEMORY_BUDGET, formatBytes } from '../input.ts';
-import { SPLIT_MIN_BYTES, type EdgeRange, type EdgeRangeHelper, type EdgeRangeTask, type SnapshotSplit } from './edge-range.ts';
-export type { SnapshotSplit } from './edge-range.ts';
+import { SPLIT_MIN_BYTES } from './edge-range.ts';
+import type { EdgeRange, EdgeRangeHelper, EdgeRangeTask, SnapshotSplit } from './edge-range-types.ts';
 import { RecordReader } from './records.ts';
 import { buildLocations, buildSamples, buildTraces, NumberSection, TraceTreeReader } from './sections.ts';
 import { StringReader } from './strings.ts';
@@ -82,7 +82,11 @@ export class HeapSnapshotScanner {
   private stringText = 0;
   private keptRoom = 0;
 
-  constructor(bounds: SnapshotBounds | number) {
+  /** `stopAtEdges`: stop right after the edges section's "[" (push then returns the bytes it took), for a helper to read them (readSplit). */
+  constructor(
+    bounds: SnapshotBounds | number,
+    private stopAtEdges = false,
+  ) {
     this.pos = new ScanPosition(typeof bounds === 'number' ? exactly(bounds) : bounds);
     this.strings = new StringReader(this.pos);
   }
@@ -178,30 +182,21 @@ export class HeapSnapshotScanner {
     return { nodeFields: l.nodeFields, nodeCount: l.nodeCount, edgeCount: l.edgeCount, edgeTypeCount: l.edgeTypeCount, edgeElement: l.edgeElement, edgeHidden: l.edgeHidden };
   }
 
-  /** Whether to stop right after the edges section's "[" (push then returns the bytes it took). */
-  set stopAtEdges(on: boolean) {
-    this.wantStop = on;
-    if (this.records) this.records.stopAtEdges = on;
-  }
-
-  private wantStop = false;
-
   /** Stopped at the edges: the offset of their first byte; else null. */
   get stoppedAt(): number | null {
     return this.records?.stopped ? this.pos.offset : null;
   }
 
-  /** Goes on reading the edges itself, from where it stopped. */
+  /** Goes on reading the edges itself, from where it stopped or (when it has not got there) when it gets there. */
   continueEdges(): void {
-    this.records!.continueEdges();
-    this.wantStop = false;
+    this.stopAtEdges = false;
+    this.records?.continueEdges();
   }
 
   /** Leaves the edges to a helper: they end at `end` (their "]"), and the next bytes pushed are those after it. */
   parkEdges(end: number): void {
     const r = this.records!;
-    r.stopped = false;
-    r.stopAtEdges = this.wantStop = false;
+    r.stopped = r.stopAtEdges = this.stopAtEdges = false;
     r.done = true;
     this.state = State.BetweenSections;
     this.pos.offset = end + 1;
@@ -379,7 +374,7 @@ export class HeapSnapshotScanner {
       this.layout = readLayout(parsed as SnapshotHeader, this.pos, end);
       this.keptRoom = Math.max(0, this.pos.bounds.memoryBudget - heapMemoryEstimate(this.layout.nodeCount, this.layout.edgeCount, this.pos.bounds.heapMode));
       this.records = new RecordReader(this.layout, this.pos);
-      this.records.stopAtEdges = this.wantStop;
+      this.records.stopAtEdges = this.stopAtEdges;
     }
     this.state = State.BetweenSections;
     return end;
@@ -449,7 +444,6 @@ function exactly(n: number): SnapshotBounds {
   return { length: n, maxLength: n, memoryBudget: DEFAULT_MEMORY_BUDGET };
 }
 
-
 /**
  * Reads a snapshot from a byte stream (File.stream() in the browser, a file stream in Node).
  * `bounds` is the stream's size (a number) or what is known of it (gzip: only an upper bound);
@@ -465,12 +459,13 @@ export async function parseHeapSnapshot(
   split?: SnapshotSplit,
 ): Promise<HeapGraph> {
   const b = typeof bounds === 'number' ? exactly(bounds) : bounds;
-  const scanner = new HeapSnapshotScanner(b);
+  const splitting = split !== undefined && b.length !== null && split.blob.size === b.length && b.length >= (split.minBytes ?? SPLIT_MIN_BYTES);
+  const scanner = new HeapSnapshotScanner(b, splitting);
   const totalBytes = b.length ?? 0;
   const feed = new Feed(scanner, job, report ?? ((done: number) => job.progress('parsing', done, totalBytes)), b.length === null ? 1 << 22 : Math.max(1 << 16, Math.floor(totalBytes / 100)));
-  if (split && b.length !== null && split.blob.size === b.length && b.length >= (split.minBytes ?? SPLIT_MIN_BYTES)) {
+  if (splitting) {
     await stream.cancel().catch(() => {});
-    await readSplit(scanner, feed, split, job);
+    await readSplit(scanner, feed, split!, job);
   } else await feed.all(stream);
   feed.report();
   return scanner.finish();
@@ -482,12 +477,11 @@ const HEAD_PIECE = 64 << 10;
 /**
  * The snapshot on two threads: the header, then the helper starts (it finds the edges and reads
  * them) while this thread reads the nodes, stops at the edges and reads what comes after them;
- * then the helper's edges are copied in. When the helper gives up or disagrees on where the
+ * then the helper's columns become the graph's. When the helper gives up or disagrees on where the
  * edges are, this thread reads them itself: the result is the same either way.
  */
 async function readSplit(scanner: HeapSnapshotScanner, feed: Feed, split: SnapshotSplit, job: JobControl): Promise<void> {
   const { blob, helper } = split;
-  scanner.stopAtEdges = true;
   let stop = await feed.all(blob.slice(0, HEAD_PIECE).stream());
   const task = scanner.edgeTask();
   let started: ReturnType<EdgeRangeHelper> | null = null;
@@ -498,8 +492,7 @@ async function readSplit(scanner: HeapSnapshotScanner, feed: Feed, split: Snapsh
   }
   if (task === null || started === null) {
     // No header in the first piece, a layout the helper does not read, edges that start in it, or no helper.
-    if (stop !== null) scanner.continueEdges();
-    scanner.stopAtEdges = false;
+    scanner.continueEdges();
     await feed.all(blob.slice(stop ?? HEAD_PIECE).stream());
     return;
   }
