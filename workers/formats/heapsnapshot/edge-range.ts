@@ -5,12 +5,15 @@
 // business (a worker thread in the CLI: cli/edge-helper.ts): this file only reads bytes into
 // plain arrays.
 //
-// Not in the browser yet: there a worker reads a File at ~400 MB/s and a typed array's indexOf
-// runs at ~600 MB/s (Chromium 156, measured), so finding the section's end (reading the nodes
-// and the edges once more) cost more than the engine's worker saved: 200 MB opened in 4.5–5.9 s
-// against 4.0–4.2 s on one thread. A helper that starts inside the edges at an estimated offset
-// (the record boundary found from the values: types below the type count, targets multiples of
-// the node field count) and reads to their end would not need that search.
+// Not in the browser: there a worker reads a File at ~400 MB/s and a typed array's indexOf runs
+// at ~600 MB/s (Chromium 156, measured), so finding the section's end (reading the nodes and the
+// edges once more) cost more than the engine's worker saved: 200 MB opened in 4.5–5.9 s against
+// 4.0–4.2 s on one thread. A helper that started inside the edges at an estimated offset (the
+// record boundary from a line break, or from the values' one alignment that holds edges) and
+// read to their end needs no search, and was tried too (2026-12-02, Xeon, in-page times): the
+// engine's worker reads the whole snapshot at ~340 MB/s, while the helper, a fresh worker,
+// read its 58 MB in 300–350 ms against the engine's 65 MB in 150–270 ms, and the copy of its
+// columns cost the rest: picked → class table 1.77–1.86 s against 1.66–1.72 s on one thread.
 //
 // The helper is strict, and gives up rather than guess: anything but the layouts V8 and its tools
 // write (three numbers a record; ",", "\n," or ",\n" between records), a value out of range, a
