@@ -1,6 +1,7 @@
 // What the library can learn about a stored file without the engine: whether two files hold the
 // same content (so opening a file twice reuses its entry), and a first guess at the format of a
-// file found in storage without its record.
+// file found in storage without its record; and what to say when the browser will not keep one.
+import { formatSize } from './format.ts';
 
 /** Files up to this size are hashed whole; past it only the parts below are read. */
 const EDGE = 1 << 20;
@@ -87,4 +88,19 @@ export async function sniffKind(blob: Blob): Promise<SniffedKind> {
     return { format: 'json', description: 'JSON file', extension: '.json' };
   }
   return { format: 'unknown', description: 'unrecognised file', extension: '.bin' };
+}
+
+/**
+ * Why a file could not be kept, from the browser's own estimate at the time. A full quota is the
+ * usual cause; but Chromium 156 also refuses one big write with QuotaExceededError while the
+ * quota has room (a 4.3 GB snapshot, 10 GiB free: measured), and then "no room left" would send
+ * the user to delete entries for nothing.
+ */
+export function storageFullMessage(size: number, usage: number | null, quota: number | null): string {
+  const kept = 'so it was opened but not kept in the library';
+  const used = usage !== null && quota !== null ? ` (${formatSize(usage)} of ${formatSize(quota)} used)` : '';
+  if (usage !== null && quota !== null && quota - usage >= size) {
+    return `The browser would not keep this file (${formatSize(size)}) in its storage although this page's quota has room for it${used}: browsers also limit how large one stored file may be, ${kept}.`;
+  }
+  return `The browser has no room left for this file (${formatSize(size)}) in its storage${used}, ${kept}. Delete some entries from the library and open it again to keep it.`;
 }

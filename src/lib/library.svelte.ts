@@ -10,7 +10,7 @@
 // records whose blob is gone are marked missing.
 
 import { createStore } from 'idb-keyval';
-import { contentFingerprint, sniffKind } from './library-content.ts';
+import { contentFingerprint, sniffKind, storageFullMessage } from './library-content.ts';
 
 export interface LibraryEntry {
   id: string;
@@ -64,8 +64,8 @@ export const library = $state({
 let changes = 0;
 
 export class StorageFullError extends Error {
-  constructor() {
-    super('The browser has no room left for this file in its storage, so it was opened but not kept in the library. Delete some entries from the library and open it again to keep it.');
+  constructor(message: string) {
+    super(message);
     this.name = 'StorageFullError';
   }
 }
@@ -193,7 +193,10 @@ export async function addToLibrary(blob: Blob, meta: NewEntry): Promise<LibraryE
       return { entries: [fresh, ...entries], result: fresh };
     });
   } catch (e) {
-    if (isQuotaError(e)) throw new StorageFullError();
+    if (isQuotaError(e)) {
+      const estimate = await navigator.storage?.estimate?.().catch(() => null);
+      throw new StorageFullError(storageFullMessage(blob.size, estimate?.usage ?? null, estimate?.quota ?? null));
+    }
     throw e;
   }
   // Ask once for storage the browser will not evict under pressure.

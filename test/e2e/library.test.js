@@ -188,13 +188,15 @@ describe('library', () => {
 
   it('when storage is full the user is told, nothing half-written stays, and earlier entries still open', async () => {
     const page = await newPage(browser());
-    // Make IndexedDB writes fail on demand, as a full disk would.
+    // Make IndexedDB writes fail on demand, as a full quota would, and the estimate say so.
     await page.addInitScript(() => {
       const put = IDBObjectStore.prototype.put;
       IDBObjectStore.prototype.put = function (...args) {
         if (window.__storageFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
         return put.apply(this, args);
       };
+      const estimate = navigator.storage.estimate.bind(navigator.storage);
+      navigator.storage.estimate = async () => (window.__storageFull ? { usage: 2 ** 30 - 1000, quota: 2 ** 30 } : estimate());
     });
     await page.goto(BASE);
     await page.getByTestId('file-input').setInputFiles({ name: 'first.pickle', mimeType: 'application/octet-stream', buffer: DUMP });
@@ -203,7 +205,7 @@ describe('library', () => {
     await page.getByTestId('file-input').setInputFiles({ name: 'second.pickle', mimeType: 'application/octet-stream', buffer: readFileSync(new URL('limit1_p5.pickle', TM)) });
     const notice = page.getByTestId('notice');
     await notice.waitFor();
-    assert.match(await notice.innerText(), /no room left/);
+    assert.match(await notice.innerText(), /no room left for this file \([\d.]+ [KM]iB\) in its storage \(1024 MiB of 1\.00 GiB used\)/);
     assert.equal(await page.getByTestId('library-entry').count(), 1);
     await page.evaluate(() => (window.__storageFull = false));
     await page.reload();

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contentFingerprint, sniffKind } from '../../src/lib/library-content.ts';
+import { contentFingerprint, sniffKind, storageFullMessage } from '../../src/lib/library-content.ts';
 
 const MiB = 1 << 20;
 const fixture = (p: string) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url));
@@ -66,5 +66,28 @@ describe('first-bytes sniff', () => {
     expect((await sniffKind(new Blob([new Uint8Array([0x1f, 0x8b, 8, 0])]))).format).toBe('gzip');
     expect((await sniffKind(new Blob(['{"a": 1}']))).format).toBe('json');
     expect((await sniffKind(new Blob(['hello']))).format).toBe('unknown');
+  });
+});
+
+describe('the message when the browser will not keep a file', () => {
+  it('a full quota: no room left, with the figures, and what to do', () => {
+    const text = storageFullMessage(300 * MiB, 9.9 * 1024 * MiB, 10 * 1024 * MiB);
+    expect(text).toBe(
+      'The browser has no room left for this file (300 MiB) in its storage (9.90 GiB of 10.0 GiB used), so it was opened but not kept in the library. Delete some entries from the library and open it again to keep it.',
+    );
+  });
+
+  it('a quota with room (Chromium refuses one big write all the same): not "no room left", which would send the user to delete entries for nothing', () => {
+    const text = storageFullMessage(4571561337, 72 * 1024, 10 * 1024 * MiB);
+    expect(text).toBe(
+      "The browser would not keep this file (4.26 GiB) in its storage although this page's quota has room for it (72.0 KiB of 10.0 GiB used): browsers also limit how large one stored file may be, so it was opened but not kept in the library.",
+    );
+    expect(text).not.toMatch(/no room left|Delete some entries/);
+  });
+
+  it('no estimate (a browser without navigator.storage.estimate): the quota is assumed full, without figures', () => {
+    expect(storageFullMessage(5 * MiB, null, null)).toBe(
+      'The browser has no room left for this file (5.00 MiB) in its storage, so it was opened but not kept in the library. Delete some entries from the library and open it again to keep it.',
+    );
   });
 });
