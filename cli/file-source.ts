@@ -2,9 +2,11 @@
 //
 // Why not fs.openAsBlob: Node 20's file-backed Blob streams 64 KiB at a time through an async
 // queue; reading a 26 MB tracemalloc dump that way took 70–180 ms here, against 10–15 ms for
-// the same bytes in 4 MiB fs reads — more than a third of a whole `heaplens top`. The engine
-// still sees a Blob (size, slice, stream), so heap snapshots keep streaming and are never held
-// whole in memory twice.
+// the same bytes in 4 MiB fs reads — more than a third of a whole `heaplens top`. And its size
+// is wrong past 4 GiB: the bench's 4,571,561,337-byte snapshot came out as 276,594,041 bytes
+// (modulo 2^32), which the scanner then rightly calls truncated. The engine still sees a Blob
+// (size, slice, stream), so heap snapshots keep streaming and are never held whole in memory
+// twice.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 
