@@ -2,8 +2,9 @@
 // table (read + parse + dominators + classes in the worker, then the first rows drawn), and to
 // the first class's objects, both timed in the page (from the input's change or the row's click
 // event to the first frame after the table or rows are in the document: Playwright's own wait
-// polls at up to 500 ms intervals, which its wall time, also printed, includes); the tab's memory (the renderer process, which runs the engine's
-// worker too: its resident size now and its peak, from /proc) after one open, after the same
+// polls at up to 500 ms intervals, which its wall time, also printed, includes); the tab's
+// memory (the renderer process, which runs the engine's worker too: its resident size now and
+// its peak, from /proc) after one open, after the same
 // file is picked twice more (the app shows the open profile again), and after it is closed and
 // opened again twice (each close must free it). Prints JSON.
 // A file the tab cannot hold ends with the app's message instead ({message}).

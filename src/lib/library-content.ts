@@ -98,8 +98,9 @@ export async function sniffKind(blob: Blob): Promise<SniffedKind> {
  */
 export function storageFullMessage(size: number, usage: number | null, quota: number | null): string {
   const kept = 'so it was opened but not kept in the library';
-  const used = usage !== null && quota !== null ? ` (${formatSize(usage)} of ${formatSize(quota)} used)` : '';
-  if (usage !== null && quota !== null && quota - usage >= size) {
+  const known = usage !== null && quota !== null;
+  const used = known ? ` (${formatSize(usage)} of ${formatSize(quota)} used)` : '';
+  if (known && quota - usage >= size) {
     return `The browser would not keep this file (${formatSize(size)}) in its storage although this page's quota has room for it${used}: browsers also limit how large one stored file may be, ${kept}.`;
   }
   return `The browser has no room left for this file (${formatSize(size)}) in its storage${used}, ${kept}. Delete some entries from the library and open it again to keep it.`;
