@@ -3,8 +3,10 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FlameLayout } from '../../workers/api/types.ts';
+import { layoutTreeWithSource } from '../../workers/analysis/flame/layout.ts';
 import { createEngine } from '../../workers/engine/engine.ts';
 
 const EXAMPLE = join(__dirname, '../../public/examples/tornado-server.pickle');
@@ -116,5 +118,54 @@ describe('sandwich: callers and callees of one frame', () => {
       expect(roots.map((i) => l.frames.func[l.frame[i]])).toEqual(['recurse']);
       expect(l.total[roots[0]]).toBe(inclusive.size);
     }
+  });
+});
+
+describe('layout order', () => {
+  // A plain recursive layout, written for the test: children with a width, largest first (ties:
+  // the earlier tree node), each starting where its left sibling ends, in depth-first order.
+  function reference(parent: number[], total: number[]): { source: number[]; start: number[] } {
+    const kids: number[][] = Array.from({ length: parent.length + 1 }, () => []);
+    parent.forEach((p, i) => total[i] > 0 && kids[p + 1].push(i));
+    for (const k of kids) k.sort((a, b) => total[b] - total[a] || a - b);
+    const source: number[] = [];
+    const start: number[] = [];
+    const visit = (i: number, x: number) => {
+      source.push(i);
+      start.push(x);
+      for (const c of kids[i + 1]) {
+        visit(c, x);
+        x += total[c];
+      }
+    };
+    let x = 0;
+    for (const r of kids[0]) {
+      visit(r, x);
+      x += total[r];
+    }
+    return { source, start };
+  }
+
+  it('siblings largest first, ties in tree order, packed left to right; short and long child lists alike', () => {
+    fc.assert(
+      fc.property(
+        // Parents first (each node's parent is an earlier node or -1); few distinct sizes, so
+        // ties are common; a wide fan-out (over the insertion sort's 24) from node 0 sometimes.
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, 1, 2, 3, 8)), { minLength: 1, maxLength: 120 }),
+        fc.boolean(),
+        (spec, fan) => {
+          const parent = spec.map(([p], i) => (i === 0 ? -1 : fan && i % 2 === 0 ? 0 : (p % (i + 1)) - 1));
+          // Inclusive totals, as the stack table's are: own size plus the children's.
+          const total = spec.map(([, v]) => v);
+          for (let i = total.length - 1; i > 0; i--) if (parent[i] >= 0) total[parent[i]] += total[i];
+          const columns = { parent, frame: parent.map(() => 0), total, self: total, count: total, base: null };
+          const { layout, source } = layoutTreeWithSource(columns, { func: ['f'], file: [''], line: Int32Array.of(-1) }, false, 'bytes');
+          const want = reference(parent, total);
+          expect(Array.from(source)).toEqual(want.source);
+          expect(Array.from(layout.start)).toEqual(want.start);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

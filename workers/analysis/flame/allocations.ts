@@ -72,22 +72,18 @@ function addProfile(t: TreeBuilder, profile: Profile, sums: Weights, inverted: b
 }
 
 export function allocationFlame(profile: Profile, filters: TraceFilter[] | undefined, selection: ValueSelection, inverted: boolean): FlameLayout {
-  const t = new TreeBuilder(profile.frames.length);
   const sums = weightsOf(profile, filters, selection);
-  if (inverted) addProfile(t, profile, sums, true, null, false);
-  else {
-    // Top-down, the stack table already is the tree (one node per (parent, frame)): copy it.
-    const { frame, parent } = profile.stacks;
-    const n = profile.stacks.length;
-    const { size, count } = subtree(profile, sums);
-    t.parent = Array.from(parent);
-    t.frame = Array.from(frame);
-    t.total = Array.from(size);
-    t.self = Array.from(sums.size);
-    t.count = Array.from(count);
-    t.base = new Array(n).fill(0);
+  const frames = framesOf(profile);
+  const unit = unitOf(profile, selection);
+  if (inverted) {
+    const t = new TreeBuilder(profile.frames.length);
+    addProfile(t, profile, sums, true, null, false);
+    return layoutTree(t, frames, false, unit);
   }
-  return layoutTree(t, framesOf(profile), false, unitOf(profile, selection));
+  // Top-down, the stack table already is the tree (one node per (parent, frame)): laid out as it is.
+  const { size, count } = subtree(profile, sums);
+  const { frame, parent } = profile.stacks;
+  return layoutTree({ parent, frame, total: size, self: sums.size, count, base: null }, frames, false, unit);
 }
 
 /** The union of two profiles' trees, matched by frame content (file, line, function). */
