@@ -7,10 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { HeaplensError } from '../../workers/api/errors.ts';
 import { parseFilters, parseFilterWord } from '../../workers/api/filter-syntax.ts';
 import { createEngine } from '../../workers/engine/engine.ts';
+import { decodePprof } from '../../workers/formats/pprof/decode.ts';
+import { pprofFrames } from '../../workers/formats/pprof/frames.ts';
+import { toProfile } from '../../workers/formats/pprof/to-profile.ts';
+import { NO_JOB } from '../../workers/model/job.ts';
 import { readExpected, type TopSection } from './pprof-expected.ts';
 
 const dir = join(import.meta.dirname, '../fixtures/pprof');
@@ -328,3 +334,54 @@ function firstValueOf(buf: Uint8Array, field: number): number {
   for (const [f, , s] of fields(buf)) if (f === field) return s;
   throw new Error(`no field ${field}`);
 }
+
+describe('pprof stacks', () => {
+  it('every sample lands on the stack of its own frames, with wide and narrow call trees alike (fast-check, encoded by pprof-format)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Stacks as root-first function numbers. Up to 24 functions, so a node has up to 24
+        // children: past the trie's list length (8) and under it.
+        fc.array(fc.tuple(fc.array(fc.nat(23), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 1000 })), { minLength: 1, maxLength: 200 }),
+        async (spec) => {
+          const table = new StringTable();
+          const name = (i: number) => `fn${i}`;
+          const functions = Array.from({ length: 24 }, (_, i) => new PprofFunction({ id: i + 1, name: table.dedup(name(i)), systemName: table.dedup(name(i)), filename: table.dedup('app.go') }));
+          const locations = functions.map((f, i) => new Location({ id: i + 1, line: [new Line({ functionId: f.id, line: 10 + i })] }));
+          const samples = spec.map(([stack, value]) => new Sample({ locationId: [...stack].reverse().map((i) => i + 1), value: [value] }));
+          const profile = new Profile({
+            sampleType: [new ValueType({ type: table.dedup('alloc_space'), unit: table.dedup('bytes') })],
+            sample: samples,
+            location: locations,
+            function: functions,
+            stringTable: table,
+          });
+          // What each distinct root-first path holds, from the input alone.
+          const want = new Map<string, number>();
+          for (const [stack, value] of spec) {
+            const key = stack.map(name).join(' > ');
+            want.set(key, (want.get(key) ?? 0) + value);
+          }
+          const decoded = decodePprof(profile.encode());
+          const model = await toProfile(decoded, pprofFrames(decoded), NO_JOB);
+          const { parent, frame, length } = model.stacks;
+          // One stack per (parent, frame), parents first.
+          const seen = new Set<string>();
+          for (let i = 0; i < length; i++) {
+            expect(parent[i]).toBeLessThan(i);
+            const key = `${parent[i]},${frame[i]}`;
+            expect(seen.has(key), `stack ${i} repeats ${key}`).toBe(false);
+            seen.add(key);
+          }
+          const pathOf = (st: number): string[] => (st < 0 ? [] : [...pathOf(parent[st]), model.strings[model.frames.func[frame[st]]]]);
+          const got = new Map<string, number>();
+          for (let i = 0; i < model.samples.length; i++) {
+            const key = pathOf(model.samples.stack[i]).join(' > ');
+            got.set(key, (got.get(key) ?? 0) + model.samples.values[0][i]);
+          }
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
