@@ -43,9 +43,7 @@ export async function dropFile(page, name, bytes, type = 'application/octet-stre
   const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   const dt = await page.evaluateHandle(
     ({ name, base64, type }) => {
-      const text = atob(base64);
-      const data = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([data], name, { type }));
       return dt;
